@@ -6,7 +6,7 @@ set used to check that a corpus carries emotion signal (``notebooks/01_corpora``
 from __future__ import annotations
 
 import numpy as np
-from tqdm.auto import tqdm
+from tqdm import tqdm
 
 
 def prosodic_stats(clips, sr: int = 16000, n_mfcc: int = 13, progress: bool = False) -> np.ndarray:

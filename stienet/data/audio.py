@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 import soundfile as sf
 import soxr
-from tqdm.auto import tqdm
+from tqdm import tqdm
 
 from ..paths import atomic_write_bytes, cache_dir
 

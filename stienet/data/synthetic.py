@@ -36,7 +36,7 @@ import numpy as np
 import pandas as pd
 import soundfile as sf
 from scipy import signal
-from tqdm.auto import tqdm
+from tqdm import tqdm
 
 from ..paths import cache_dir
 from .specs import CORPORA, get_spec
