@@ -30,6 +30,7 @@ seed = 0
 # %%
 import warnings
 
+warnings.filterwarnings("ignore", message="IProgress not found")  # tqdm.auto inside librosa
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd

@@ -1,0 +1,55 @@
+"""Open-set and closed-set metrics from a confusion matrix.
+
+Open-set domain adaptation (Busto & Gall, ICCV 2017; Saito et al., ECCV 2018) reports, with
+K known classes and one "unknown" class (label K):
+
+* **OS** — mean per-class recall over the K known classes *and* unknown;
+* **OS\\*** — mean per-class recall over the known classes only;
+* **UNK** — recall of the unknown class;
+* **H-score** — harmonic mean of OS\\* and UNK (Fu et al., ECCV 2020), which punishes a model
+  that buys OS\\* by never saying "unknown".
+
+SER papers report **UAR** (unweighted average recall = mean per-class recall over all classes
+present) and **WAR** (weighted average recall = plain accuracy). A class with no true sample
+has no recall: it is left out of every mean (and its own recall is NaN).
+"""
+from __future__ import annotations
+
+import numpy as np
+from sklearn.metrics import confusion_matrix
+
+
+def confusion(y_true, y_pred, n_classes: int) -> np.ndarray:
+    """Counts ``C[i, j]`` of true class i predicted as j, shape (n_classes, n_classes)."""
+    return confusion_matrix(np.asarray(y_true), np.asarray(y_pred), labels=np.arange(n_classes))
+
+
+def per_class_recall(cm: np.ndarray) -> np.ndarray:
+    """Recall of each class (NaN where the class has no true sample)."""
+    support = cm.sum(1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(support > 0, np.diag(cm) / np.maximum(support, 1), np.nan)
+
+
+def open_set_metrics(y_true, y_pred, n_known: int) -> dict:
+    """OS, OS*, UNK, H-score, UAR, WAR and the confusion matrix; labels ``0..K-1`` known, ``K``
+    unknown. Values in [0, 1] (NaN where undefined, e.g. UNK and H without unknown samples)."""
+    cm = confusion(y_true, y_pred, n_known + 1)
+    rec = per_class_recall(cm)
+    os_star = float(np.nanmean(rec[:n_known])) if np.isfinite(rec[:n_known]).any() else float("nan")
+    unk = float(rec[n_known])
+    if np.isnan(os_star) or np.isnan(unk):
+        h = float("nan")
+    else:
+        h = 2 * os_star * unk / (os_star + unk) if os_star + unk > 0 else 0.0
+    return {"OS": float(np.nanmean(rec)), "OS*": os_star, "UNK": unk, "H": float(h),
+            "UAR": float(np.nanmean(rec)), "WAR": float(np.trace(cm) / cm.sum()),
+            "recall": rec.tolist(), "confusion": cm.tolist()}
+
+
+def closed_set_metrics(y_true, y_pred, n_classes: int) -> dict:
+    """UAR (mean per-class recall), WAR (accuracy) and the confusion matrix."""
+    cm = confusion(y_true, y_pred, n_classes)
+    rec = per_class_recall(cm)
+    return {"UAR": float(np.nanmean(rec)), "WAR": float(np.trace(cm) / cm.sum()),
+            "recall": rec.tolist(), "confusion": cm.tolist()}
