@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import subprocess
 from pathlib import Path
 
 from .paths import atomic_write_bytes
@@ -32,3 +33,16 @@ def save_result(record: dict, path) -> Path:
 
 def load_result(path) -> dict:
     return json.loads(Path(path).read_text())
+
+
+def git_commit() -> str | None:
+    """Commit of the package's checkout (with ``-dirty`` for local changes), if any."""
+    here = Path(__file__).resolve().parent
+    try:
+        sha = subprocess.run(["git", "rev-parse", "HEAD"], cwd=here, capture_output=True,
+                             text=True, timeout=5).stdout.strip()
+        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=here,
+                               capture_output=True, text=True, timeout=5).stdout.strip()
+        return (sha + ("-dirty" if dirty else "")) or None
+    except (OSError, subprocess.SubprocessError):
+        return None

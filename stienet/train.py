@@ -8,10 +8,8 @@ Explained in ``notebooks/train``.
 from __future__ import annotations
 
 import math
-import subprocess
 import time
 from dataclasses import asdict, dataclass, field
-from pathlib import Path
 
 import numpy as np
 import torch
@@ -24,6 +22,7 @@ from .losses import (TERMS, LossWeights, class_mmd, inverse_entropy, mmd, pertur
                      pseudo_labels, rejection_loss, total_loss)
 from .metrics import open_set_metrics
 from .model import ModelConfig, STIENet, pick_device
+from .results import git_commit
 
 SELECTION_RULE = "last epoch (no model selection; target labels are used only to report)"
 
@@ -96,19 +95,6 @@ class RunResult:
                 "package_version": __version__, "git_commit": git_commit(),
                 "device": self.device, "torch_version": torch.__version__,
                 "wall_time_s": round(self.wall_time_s, 2)}
-
-
-def git_commit() -> str | None:
-    """Commit of the package's checkout (with ``-dirty`` for local changes), if any."""
-    here = Path(__file__).resolve().parent
-    try:
-        sha = subprocess.run(["git", "rev-parse", "HEAD"], cwd=here, capture_output=True,
-                             text=True, timeout=5).stdout.strip()
-        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=here,
-                               capture_output=True, text=True, timeout=5).stdout.strip()
-        return (sha + ("-dirty" if dirty else "")) or None
-    except (OSError, subprocess.SubprocessError):
-        return None
 
 
 def seed_everything(seed: int) -> None:
