@@ -6,6 +6,8 @@ corpora   Load corpora (synthetic stand-ins unless a data root is given) and pri
           counts, sample rates, and the open-set split of a pair.
 train     Train STIENet on one source -> target pair for one or more seeds; one JSON per run.
 satnmf    SATNMF (or a special case, or the source-only SVM) on one closed-set pair; one JSON.
+sweep     A named experiment (pairs, ablation, sensitivity, satnmf, shift), resumable.
+report    Tables (CSV + Markdown) from result files, next to the papers' numbers.
 """
 from __future__ import annotations
 
@@ -88,6 +90,42 @@ def _satnmf(args: argparse.Namespace) -> int:
     return 0
 
 
+def _sweep(args: argparse.Namespace) -> int:
+    from .experiments import Settings, expand, run_papermill, run_sweep
+
+    settings = Settings(seeds=tuple(args.seeds), epochs=args.epochs, batch_size=args.batch_size,
+                        scale=args.scale, data_root=args.data_root, device=args.device,
+                        r=args.r, trials=args.trials, max_iter=args.max_iter)
+    specs = expand(args.name, settings)
+    if args.dry_run:
+        for spec in specs:
+            print(spec.path(args.out, settings.data()))
+        print(f"{len(specs)} runs")
+        return 0
+    if args.via == "papermill":
+        if args.name != "pairs":
+            raise ValueError("--via papermill runs the pairs sweep only")
+        paths = run_papermill(settings, runs_dir=args.runs_dir, out=args.out)
+        print(f"{len(paths)} executed notebooks in {args.runs_dir}/")
+        return 0
+    rep = run_sweep(args.name, settings, out=args.out, jobs=args.jobs)
+    walls = [w for _, w in rep.done]
+    print(f"sweep {args.name} (data: {settings.data()}): {rep.total} runs, {rep.skipped} already "
+          f"done, {len(rep.done)} run now ({sum(walls):.0f} s of runs, {rep.wall_s:.0f} s wall, "
+          f"jobs {args.jobs}), {len(rep.rerun)} unusable file(s) re-run, {len(rep.failed)} failed")
+    for spec, err in rep.failed:
+        print(f"  FAILED {spec.path(args.out, settings.data())}: {err}", file=sys.stderr)
+    return 1 if rep.failed else 0
+
+
+def _report(args: argparse.Namespace) -> int:
+    from .report import write_report
+
+    for path in write_report(args.out, args.data):
+        print(path)
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m stienet", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -149,6 +187,29 @@ def main(argv: list[str] | None = None) -> int:
     s.add_argument("--shift", type=float, default=1.0, help="synthetic corpus-difference factor")
     s.add_argument("--out", default="results")
     s.set_defaults(func=_satnmf)
+
+    w = sub.add_parser("sweep", help="run a named sweep (resumable; skips finished runs)")
+    w.add_argument("name", choices=["pairs", "ablation", "sensitivity", "satnmf", "shift"])
+    w.add_argument("--seeds", type=int, nargs="+", default=[0, 1])
+    w.add_argument("--epochs", type=int, default=10)
+    w.add_argument("--batch-size", type=int, default=32)
+    w.add_argument("--scale", type=float, default=0.25, help="synthetic corpus size factor")
+    w.add_argument("--data-root", default=None)
+    w.add_argument("--device", default="auto")
+    w.add_argument("--r", type=int, default=128, help="SATNMF rank")
+    w.add_argument("--trials", type=int, default=5, help="SATNMF initialisations voted")
+    w.add_argument("--max-iter", type=int, default=200, help="SATNMF rounds")
+    w.add_argument("--jobs", type=int, default=1, help="parallel processes")
+    w.add_argument("--via", choices=["python", "papermill"], default="python")
+    w.add_argument("--runs-dir", default="runs", help="executed notebooks (--via papermill)")
+    w.add_argument("--dry-run", action="store_true", help="list the result files and stop")
+    w.add_argument("--out", default="results")
+    w.set_defaults(func=_sweep)
+
+    q = sub.add_parser("report", help="tables from result files (CSV + Markdown)")
+    q.add_argument("--out", default="results")
+    q.add_argument("--data", default="synthetic", choices=["synthetic", "real"])
+    q.set_defaults(func=_report)
     args = parser.parse_args(argv)
     try:
         return args.func(args)

@@ -1,0 +1,268 @@
+"""Sweeps: the papers' experiments as lists of runs, executed resumably into result files.
+
+A sweep expands into :class:`RunSpec` s; each run calls the same code as a single run
+(:func:`stienet.train.fit` for STIENet, :func:`stienet.closed_set.run_closed_set` for the
+SATNMF paper's methods) and writes one JSON file, atomically, at a path fixed by its spec:
+``<out>/<data>/<sweep>/<method>/<source>_<target>_seed<k>[_<tag>].json``.
+
+* Resumable: a run whose file exists, parses and carries the same spec is skipped. A file that
+  does not parse, or holds another spec, is reported and run again. Temporary files left by a
+  killed process are removed. So a killed sweep restarted finishes the rest, and never leaves
+  a half-written or duplicated result.
+* ``jobs > 1`` runs independent runs in parallel processes (each with ``cores // jobs`` torch
+  threads).
+
+Sweeps (``SWEEPS``): ``pairs`` (STIENet Tables 2–3), ``ablation`` (STIENet Fig 2),
+``sensitivity`` (STIENet Fig 3), ``satnmf`` (SATNMF Table 3 and Fig 2), ``shift`` (beyond the
+papers: accuracy against the synthetic corpus-difference knob).
+"""
+from __future__ import annotations
+
+import itertools
+import json
+import os
+import time
+import warnings
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from tqdm.auto import tqdm
+
+from .results import load_result, save_result
+
+CORPORA_PAIRS = ("B", "C", "e", "S")
+WEIGHTS = ("alpha", "beta", "gamma", "delta", "epsilon")
+#: Values of each Eq (5) weight in the sensitivity sweep (the others stay at 1).
+SENSITIVITY_GRID = (0.0, 0.5, 1.0, 1.5, 2.0)
+#: The pair of the paper's ablation and sensitivity study (STIENet §4.4).
+STUDY_PAIR = ("C", "B")
+SATNMF_METHODS = ("SVM", "SNMF", "SNMF-γ", "STNMF-λ", "SATNMF", "TNMF")
+SHIFTS = (0.5, 1.0, 2.0, 3.0)
+SWEEPS = ("pairs", "ablation", "sensitivity", "satnmf", "shift")
+
+
+@dataclass
+class Settings:
+    """What a sweep is run with (stored in every result's spec)."""
+
+    seeds: tuple = (0, 1)
+    epochs: int = 10
+    batch_size: int = 32
+    scale: float = 0.25             # synthetic corpus size (ignored for real data)
+    data_root: str | None = None
+    device: str = "auto"
+    r: int = 128                    # SATNMF rank
+    trials: int = 5                 # SATNMF initialisations voted
+    max_iter: int = 200             # SATNMF rounds
+
+    def data(self) -> str:
+        """``"real"`` when a data root is set (argument or $STIENET_DATA), else ``"synthetic"``."""
+        return "real" if (self.data_root or os.environ.get("STIENET_DATA")) else "synthetic"
+
+
+@dataclass(frozen=True)
+class RunSpec:
+    """One run of a sweep. ``params``: sorted (name, value) pairs that differ between runs."""
+
+    sweep: str
+    kind: str                       # "stienet" or "closed"
+    method: str
+    source: str
+    target: str
+    seed: int
+    tag: str = ""
+    params: tuple = ()
+
+    def path(self, out, data: str) -> Path:
+        from .closed_set import SLUGS
+
+        slug = SLUGS.get(self.method, self.method)
+        name = f"{self.source}_{self.target}_seed{self.seed}" + (f"_{self.tag}" if self.tag else "")
+        return Path(out) / data / self.sweep / slug / f"{name}.json"
+
+    def to_dict(self) -> dict:
+        d = asdict(self)
+        d["params"] = {k: v for k, v in self.params}
+        return d
+
+
+def _p(**kw) -> tuple:
+    return tuple(sorted(kw.items()))
+
+
+def expand(sweep: str, settings: Settings | None = None) -> list[RunSpec]:
+    """The runs of a named sweep (see :data:`SWEEPS`), in a stable order."""
+    s = settings or Settings()
+    runs = []
+    if sweep == "pairs":
+        for (a, b), seed in itertools.product(itertools.permutations(CORPORA_PAIRS, 2), s.seeds):
+            runs.append(RunSpec("pairs", "stienet", "STIENet", a, b, seed))
+    elif sweep == "ablation":
+        configs = [("all=1", {})] + [(f"{w}=0", {w: 0.0}) for w in WEIGHTS]
+        for (tag, w), seed in itertools.product(configs, s.seeds):
+            runs.append(RunSpec("ablation", "stienet", "STIENet", *STUDY_PAIR, seed, tag, _p(**w)))
+    elif sweep == "sensitivity":
+        configs = [("all=1", {})] + [(f"{w}={v:g}", {w: v}) for w in WEIGHTS
+                                     for v in SENSITIVITY_GRID if v != 1.0]
+        for (tag, w), seed in itertools.product(configs, s.seeds):
+            runs.append(RunSpec("sensitivity", "stienet", "STIENet", *STUDY_PAIR, seed, tag, _p(**w)))
+    elif sweep == "satnmf":
+        from .data import SCHEMES
+
+        for scheme, method, seed in itertools.product(SCHEMES, SATNMF_METHODS, s.seeds):
+            src, tgt, _ = SCHEMES[scheme]
+            runs.append(RunSpec("satnmf", "closed", method, src, tgt, seed, scheme,
+                                _p(classes=scheme)))
+    elif sweep == "shift":
+        if s.data() == "real":
+            raise ValueError("the shift sweep turns a knob of the synthetic stand-ins; "
+                             "it has no meaning on real corpora")
+        src, tgt = "B", "C"
+        for shift, seed in itertools.product(SHIFTS, s.seeds):
+            tag = f"shift={shift:g}"
+            runs.append(RunSpec("shift", "stienet", "STIENet", src, tgt, seed, tag, _p(shift=shift)))
+            runs.append(RunSpec("shift", "stienet", "source-only", src, tgt, seed, tag,
+                                _p(shift=shift, beta=0.0, gamma=0.0, delta=0.0, epsilon=0.0)))
+            for method in ("SVM", "SATNMF"):
+                runs.append(RunSpec("shift", "closed", method, src, tgt, seed, tag,
+                                    _p(shift=shift, classes="B2C")))
+    else:
+        raise ValueError(f"unknown sweep {sweep!r}; sweeps are {', '.join(SWEEPS)}")
+    return runs
+
+
+def execute(spec: RunSpec, settings: Settings) -> dict:
+    """Run one spec and return its record (not yet saved); adds ``sweep``, ``tag``, ``spec``."""
+    params = dict(spec.params)
+    shift = params.pop("shift", 1.0)
+    if spec.kind == "stienet":
+        from .losses import LossWeights
+        from .train import TrainConfig, fit
+
+        weights = LossWeights(**{w: params.pop(w, 1.0) for w in WEIGHTS})
+        cfg = TrainConfig(epochs=settings.epochs, batch_size=settings.batch_size, seed=spec.seed,
+                          weights=weights, device=settings.device, data_root=settings.data_root,
+                          synthetic_scale=settings.scale, synthetic_shift=shift)
+        record = fit(spec.source, spec.target, cfg, progress=False).to_json()
+        record["method"] = spec.method
+    else:
+        from .closed_set import ClosedSetConfig, run_closed_set
+
+        cfg = ClosedSetConfig(method=spec.method, classes=params.pop("classes", None),
+                              r=settings.r, n_trials=settings.trials, max_iter=settings.max_iter,
+                              seed=spec.seed, data_root=settings.data_root,
+                              synthetic_scale=settings.scale, synthetic_shift=shift)
+        record = run_closed_set(spec.source, spec.target, cfg, progress=False)
+    if params:
+        raise ValueError(f"unused parameters {params} in {spec}")
+    record.update(sweep=spec.sweep, tag=spec.tag, spec=spec.to_dict(),
+                  settings=asdict(settings) | {"seeds": list(settings.seeds)})
+    return record
+
+
+def valid_result(path: Path, spec: RunSpec) -> tuple[bool, str]:
+    """(usable, reason): the file parses and holds the same spec and a metrics block."""
+    if not path.is_file():
+        return False, "missing"
+    try:
+        rec = load_result(path)
+    except (json.JSONDecodeError, UnicodeDecodeError, OSError) as exc:
+        return False, f"corrupt ({type(exc).__name__}: {exc})"
+    if not isinstance(rec, dict) or "metrics" not in rec:
+        return False, "corrupt (no metrics)"
+    if rec.get("spec") != json.loads(json.dumps(spec.to_dict())):
+        return False, "holds another spec"
+    return True, "ok"
+
+
+def _worker(spec: RunSpec, settings: Settings, out: str, threads: int) -> tuple[str, dict, float]:
+    import torch
+
+    torch.set_num_threads(threads)
+    start = time.perf_counter()
+    record = execute(spec, settings)
+    path = save_result(record, spec.path(out, settings.data()))
+    return str(path), record["metrics"], time.perf_counter() - start
+
+
+@dataclass
+class SweepReport:
+    """What :func:`run_sweep` did."""
+
+    total: int
+    skipped: int = 0
+    done: list = field(default_factory=list)        # (path, wall seconds)
+    rerun: list = field(default_factory=list)       # (path, reason) of files that were unusable
+    failed: list = field(default_factory=list)      # (spec, error)
+    wall_s: float = 0.0
+
+
+def run_sweep(sweep: str, settings: Settings | None = None, out="results", jobs: int = 1,
+              progress: bool = True) -> SweepReport:
+    """Run every missing run of ``sweep``; see the module docstring for the guarantees."""
+    settings = settings or Settings()
+    specs = expand(sweep, settings)
+    data = settings.data()
+    start = time.perf_counter()
+    for tmp in (Path(out) / data / sweep).rglob(".*.tmp"):
+        tmp.unlink()                                 # left by a killed writer
+    report = SweepReport(total=len(specs))
+    todo = []
+    for spec in specs:
+        ok, reason = valid_result(spec.path(out, data), spec)
+        if ok:
+            report.skipped += 1
+            continue
+        if reason != "missing":
+            report.rerun.append((str(spec.path(out, data)), reason))
+        todo.append(spec)
+    if report.rerun:
+        warnings.warn(f"{len(report.rerun)} unusable result file(s) will be run again: "
+                      + "; ".join(f"{p}: {r}" for p, r in report.rerun[:5]), stacklevel=2)
+    bar = tqdm(total=len(todo), desc=f"sweep {sweep} ({report.skipped} done before)",
+               unit="run", disable=not progress)
+    threads = max(1, (os.cpu_count() or 1) // max(jobs, 1))
+    if jobs <= 1:
+        for spec in todo:
+            _collect(report, spec, bar, lambda s=spec: _worker(s, settings, str(out), threads))
+    else:
+        with ProcessPoolExecutor(max_workers=jobs) as pool:
+            futures = {pool.submit(_worker, s, settings, str(out), threads): s for s in todo}
+            for fut in as_completed(futures):
+                _collect(report, futures[fut], bar, fut.result)
+    bar.close()
+    report.wall_s = time.perf_counter() - start
+    return report
+
+
+def _collect(report: SweepReport, spec: RunSpec, bar, get) -> None:
+    try:
+        path, _, wall = get()
+        report.done.append((path, wall))
+    except Exception as exc:  # noqa: BLE001 — one failed run must not lose the others
+        report.failed.append((spec, f"{type(exc).__name__}: {exc}"))
+    bar.update(1)
+
+
+def run_papermill(settings: Settings, notebook="notebooks/train.ipynb", runs_dir="runs",
+                  out="results", progress: bool = True) -> list[Path]:
+    """The ``pairs`` sweep through the train notebook: one executed notebook per pair and seed
+    in ``runs_dir`` (the notebook itself writes the result JSON below ``out``). Existing
+    executed notebooks are kept."""
+    import papermill as pm
+
+    done = []
+    specs = expand("pairs", settings)
+    for spec in tqdm(specs, desc="papermill pairs", unit="run", disable=not progress):
+        target = Path(runs_dir) / f"{spec.source}_{spec.target}_seed{spec.seed}.ipynb"
+        if not target.is_file():
+            target.parent.mkdir(parents=True, exist_ok=True)
+            tmp = target.with_name(f".{target.name}.tmp.ipynb")
+            pm.execute_notebook(notebook, str(tmp), progress_bar=False, parameters=dict(
+                source=spec.source, target=spec.target, seed=spec.seed, epochs=settings.epochs,
+                data_root=settings.data_root, synthetic_scale=settings.scale,
+                batch_size=settings.batch_size, device=settings.device, out_dir=str(out)))
+            os.replace(tmp, target)
+        done.append(target)
+    return done
