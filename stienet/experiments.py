@@ -222,7 +222,8 @@ def run_sweep(sweep: str, settings: Settings | None = None, out="results", jobs:
                       + "; ".join(f"{p}: {r}" for p, r in report.rerun[:5]), stacklevel=2)
     bar = tqdm(total=len(todo), desc=f"sweep {sweep} ({report.skipped} done before)",
                unit="run", disable=not progress)
-    threads = max(1, (os.cpu_count() or 1) // max(jobs, 1))
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    threads = max(1, (cores or 1) // max(jobs, 1))
     if jobs <= 1:
         for spec in todo:
             _collect(report, spec, bar, lambda s=spec: _worker(s, settings, str(out), threads))

@@ -1,0 +1,156 @@
+"""Tables from result files, next to the papers' numbers.
+
+:func:`load_results` reads every result JSON of a sweep into one row each (a file that cannot
+be read is reported with a warning, never used). The table functions summarise over seeds —
+mean ± std **and** max, because both papers report the best of their seeds — and put the
+papers' numbers (``paper_tables.csv``, copied from STIENet Tables 2–3 and SATNMF Table 3)
+in clearly labelled columns. Values are percent, like the papers'. Used by the results
+chapters (``notebooks/07``–``11``) and ``python -m stienet report``.
+"""
+from __future__ import annotations
+
+import json
+import warnings
+from importlib import resources
+from pathlib import Path
+
+import pandas as pd
+
+from .paths import atomic_write_bytes
+
+METRICS = ("OS", "OS*", "UNK", "H", "UAR", "WAR")
+
+
+def paper_numbers(paper: str | None = None) -> pd.DataFrame:
+    """The papers' result tables as rows (paper, table, method, pair, metric, percent)."""
+    with resources.files("stienet").joinpath("paper_tables.csv").open() as fh:
+        table = pd.read_csv(fh, comment="#")
+    return table if paper is None else table[table["paper"] == paper].reset_index(drop=True)
+
+
+def load_results(out="results", data: str = "synthetic", sweep: str | None = None) -> pd.DataFrame:
+    """One row per result file below ``<out>/<data>[/<sweep>]``: sweep, method, source,
+    target, pair, seed, tag, epochs, metrics (percent), wall time, path."""
+    root = Path(out) / data / (sweep or "")
+    rows, bad = [], []
+    for path in sorted(root.rglob("*.json")):
+        if path.parent.name == "report":
+            continue
+        try:
+            rec = json.loads(path.read_text())
+            metrics = rec["metrics"]
+        except (json.JSONDecodeError, KeyError, TypeError, UnicodeDecodeError) as exc:
+            bad.append(f"{path}: {type(exc).__name__}")
+            continue
+        row = {"sweep": rec.get("sweep", ""), "method": rec["method"], "source": rec["source"],
+               "target": rec["target"], "pair": f"{rec['source']}_{rec['target']}",
+               "seed": rec["seed"], "tag": rec.get("tag", ""), "data": rec["data"],
+               "epochs": rec.get("epochs"), "wall_time_s": rec.get("wall_time_s"),
+               "path": str(path)}
+        for m in METRICS:
+            v = metrics.get(m)
+            row[m] = None if v is None else 100.0 * v
+        rows.append(row)
+    if bad:
+        warnings.warn(f"{len(bad)} unreadable result file(s) left out: " + "; ".join(bad[:5]),
+                      stacklevel=2)
+    return pd.DataFrame(rows)
+
+
+def over_seeds(df: pd.DataFrame, by: list[str], metrics) -> pd.DataFrame:
+    """mean, std, max and number of seeds of each metric, grouped by ``by``; columns are
+    (metric, statistic)."""
+    g = df.groupby(by, sort=False)[list(metrics)]
+    out = pd.concat({"mean": g.mean(), "std": g.std(ddof=1), "max": g.max()}, axis=1)
+    out = out.swaplevel(0, 1, axis=1)[[(m, s) for m in metrics for s in ("mean", "std", "max")]]
+    out[("seeds", "n")] = g.size()
+    return out
+
+
+def pm(mean, std) -> str:
+    """``"mean ± std"`` with one decimal (std blank when it is undefined)."""
+    if pd.isna(mean):
+        return "–"
+    return f"{mean:.1f}" + ("" if pd.isna(std) else f" ± {std:.1f}")
+
+
+def pairs_table(df: pd.DataFrame) -> pd.DataFrame:
+    """STIENet Tables 2–3 layout: per pair OS, OS*, H, UNK of this project (mean ± std, max)
+    next to the paper's STIENet row."""
+    data = df["data"].iloc[0]
+    stats = over_seeds(df, ["pair"], ("OS", "OS*", "H", "UNK"))
+    n = int(stats[("seeds", "n")].min())
+    ours = f"this project ({data}, mean ± std of {n} seeds)"
+    best = f"this project ({data}, max of {n} seeds)"
+    paper = paper_numbers("STIENet")
+    paper = paper[paper["method"] == "STIENet"].pivot(index="pair", columns="metric",
+                                                      values="percent")
+    out = pd.DataFrame(index=stats.index)
+    for m in ("OS", "OS*", "H", "UNK"):
+        out[(ours, m)] = [pm(a, b) for a, b in zip(stats[(m, "mean")], stats[(m, "std")])]
+    for m in ("OS", "OS*"):
+        out[(best, m)] = stats[(m, "max")].round(1)
+    for m in ("OS", "OS*"):
+        out[("paper (real corpora, best of 10 seeds)", m)] = paper.reindex(out.index)[m]
+    out.columns = pd.MultiIndex.from_tuples(out.columns)
+    order = [f"{a}_{b}" for a in "BCeS" for b in "BCeS" if a != b]
+    return out.reindex([p for p in order if p in out.index])
+
+
+def config_table(df: pd.DataFrame, by: str = "tag") -> pd.DataFrame:
+    """Ablation / sensitivity layout: one row per configuration, mean ± std and max of
+    OS, OS*, H, UNK over seeds."""
+    stats = over_seeds(df, [by], ("OS", "OS*", "H", "UNK"))
+    data, n = df["data"].iloc[0], int(stats[("seeds", "n")].min())
+    out = pd.DataFrame(index=stats.index)
+    for m in ("OS", "OS*", "H", "UNK"):
+        out[f"{m} ({data}, mean ± std of {n})"] = [pm(a, b) for a, b in
+                                                   zip(stats[(m, "mean")], stats[(m, "std")])]
+    for m in ("OS", "OS*"):
+        out[f"{m} (max)"] = stats[(m, "max")].round(1)
+    return out
+
+
+def satnmf_table(df: pd.DataFrame) -> pd.DataFrame:
+    """SATNMF Table 3 layout: per scheme and method, UAR and WAR (mean ± std over seeds) of
+    this project, and the paper's where it reports that method."""
+    data = df["data"].iloc[0]
+    stats = over_seeds(df, ["tag", "method"], ("UAR", "WAR"))
+    n = int(stats[("seeds", "n")].min())
+    paper = paper_numbers("SATNMF").copy()
+    paper["method"] = paper["method"].str.replace("+SVM", "", regex=False)
+    paper = paper.pivot_table(index=["pair", "method"], columns="metric", values="percent")
+    out = pd.DataFrame(index=stats.index)
+    for m in ("UAR", "WAR"):
+        out[f"{m} ({data}, mean ± std of {n})"] = [pm(a, b) for a, b in
+                                                   zip(stats[(m, "mean")], stats[(m, "std")])]
+    for m in ("UAR", "WAR"):
+        out[f"{m} paper (real corpora)"] = [paper[m].get(key, float("nan")) for key in out.index]
+    out.index.names = ["scheme", "method"]
+    return out
+
+
+def markdown(table: pd.DataFrame, title: str) -> str:
+    flat = table.copy()
+    if isinstance(flat.columns, pd.MultiIndex):
+        flat.columns = [" / ".join(c) for c in flat.columns]
+    return f"## {title}\n\n" + flat.to_markdown() + "\n"
+
+
+def write_report(out="results", data: str = "synthetic") -> list[Path]:
+    """CSV + Markdown of every sweep found below ``<out>/<data>``, into ``<out>/<data>/report``."""
+    made = []
+    target = Path(out) / data / "report"
+    builders = {"pairs": pairs_table, "ablation": config_table, "sensitivity": config_table,
+                "satnmf": satnmf_table, "shift": lambda d: config_table(d.assign(
+                    tag=d["tag"] + " " + d["method"]))}
+    for sweep, build in builders.items():
+        df = load_results(out, data, sweep)
+        if df.empty:
+            continue
+        table = build(df)
+        for suffix, text in ((".csv", table.to_csv()), (".md", markdown(table, f"{sweep} ({data})"))):
+            path = target / f"{sweep}{suffix}"
+            atomic_write_bytes(path, text.encode())
+            made.append(path)
+    return made

@@ -1,0 +1,111 @@
+"""Sweeps: expansion, resume after a kill, corrupt files re-run; report tables from fixtures."""
+import json
+import subprocess
+import sys
+import time
+
+import pandas as pd
+import pytest
+
+from stienet.experiments import SENSITIVITY_GRID, Settings, expand, run_sweep, valid_result
+from stienet.report import load_results, pairs_table, paper_numbers, satnmf_table, write_report
+from stienet.results import save_result
+
+TINY = Settings(seeds=(0,), epochs=1, batch_size=8, scale=0.04, device="cpu")
+
+
+def test_sweep_sizes():
+    s = Settings(seeds=(0, 1, 2))
+    assert len(expand("pairs", s)) == 12 * 3
+    assert len(expand("ablation", s)) == 6 * 3                       # all = 1, then each weight = 0
+    assert len(expand("sensitivity", s)) == (1 + 5 * (len(SENSITIVITY_GRID) - 1)) * 3
+    assert len(expand("satnmf", s)) == 4 * 6 * 3                     # schemes x methods x seeds
+    assert len(expand("shift", s)) == 4 * 4 * 3
+    paths = [r.path("out", "synthetic") for r in expand("sensitivity", s)]
+    assert len(set(paths)) == len(paths)                             # no two runs share a file
+    with pytest.raises(ValueError, match="unknown sweep"):
+        expand("everything", s)
+
+
+def test_killed_sweep_resumes_without_partial_or_duplicate_files(tmp_path, isolated_cache):
+    out = tmp_path / "res"
+    code = ("import sys; from stienet.experiments import Settings, run_sweep; "
+            "run_sweep('ablation', Settings(seeds=(0,), epochs=1, batch_size=8, scale=0.04, "
+            f"device='cpu'), out=r'{out}', progress=False)")
+    proc = subprocess.Popen([sys.executable, "-c", code])
+    folder = out / "synthetic" / "ablation" / "STIENet"
+    deadline = time.time() + 240
+    while time.time() < deadline and not list(folder.glob("*.json")):
+        time.sleep(0.2)
+    proc.kill()
+    proc.wait()
+    first = sorted(p.name for p in folder.glob("*.json"))
+    assert 1 <= len(first) < 6, first
+    (folder / ".C_B_seed0_beta=0.json.abc.tmp").write_text("{half")  # a killed writer's leftover
+    rep = run_sweep("ablation", TINY, out=out, progress=False)
+    assert rep.skipped == len(first) and len(rep.done) == 6 - len(first) and not rep.failed
+    names = sorted(p.name for p in folder.iterdir())
+    assert len(names) == 6 and all(n.endswith(".json") and not n.startswith(".") for n in names)
+    for spec in expand("ablation", TINY):
+        assert valid_result(spec.path(out, "synthetic"), spec)[0]
+
+
+def test_corrupt_result_is_reported_and_rerun(tmp_path, monkeypatch):
+    import stienet.experiments as ex
+
+    calls = []
+
+    def fake_execute(spec, settings):
+        calls.append(spec.tag)
+        return {"metrics": {"OS": 0.5}, "spec": spec.to_dict()}
+    monkeypatch.setattr(ex, "execute", fake_execute)
+    out = tmp_path / "res"
+    assert len(run_sweep("ablation", TINY, out=out, progress=False).done) == 6
+    spec = expand("ablation", TINY)[2]
+    spec.path(out, "synthetic").write_text('{"metrics": {"OS": 0.')    # cut short
+    calls.clear()
+    with pytest.warns(UserWarning, match="1 unusable result file"):
+        rep = run_sweep("ablation", TINY, out=out, progress=False)
+    assert calls == [spec.tag] and rep.skipped == 5
+    assert "corrupt" in rep.rerun[0][1]
+    assert json.loads(spec.path(out, "synthetic").read_text())["metrics"]["OS"] == 0.5
+
+
+def _fixture(out, sweep, method, src, tgt, seed, metrics, tag=""):
+    rec = {"method": method, "source": src, "target": tgt, "seed": seed, "data": "synthetic",
+           "sweep": sweep, "tag": tag, "epochs": 3, "wall_time_s": 1.0, "metrics": metrics}
+    name = f"{src}_{tgt}_seed{seed}" + (f"_{tag}" if tag else "")
+    save_result(rec, out / "synthetic" / sweep / method / f"{name}.json")
+
+
+def test_report_tables_from_fixture_files(tmp_path):
+    out = tmp_path / "res"
+    for seed, os_ in enumerate([0.4, 0.6]):
+        _fixture(out, "pairs", "STIENet", "B", "C", seed,
+                 {"OS": os_, "OS*": 0.5, "UNK": 0.0, "H": 0.0})
+    (out / "synthetic" / "pairs" / "STIENet" / "broken.json").write_text("{")
+    with pytest.warns(UserWarning, match="1 unreadable result file"):
+        df = load_results(out, "synthetic", "pairs")
+    table = pairs_table(df)
+    row = table.loc["B_C"]
+    assert row[("this project (synthetic, mean ± std of 2 seeds)", "OS")] == "50.0 ± 14.1"
+    assert row[("this project (synthetic, max of 2 seeds)", "OS")] == 60.0
+    assert row[("paper (real corpora, best of 10 seeds)", "OS")] == 46.33    # STIENet Table 2
+    assert row[("paper (real corpora, best of 10 seeds)", "OS*")] == 60.56
+    for seed in (0, 1):
+        _fixture(out, "satnmf", "SATNMF", "B", "C", seed, {"UAR": 0.3, "WAR": 0.4}, "B2C")
+    st = satnmf_table(load_results(out, "synthetic", "satnmf"))
+    assert st.loc[("B2C", "SATNMF"), "UAR paper (real corpora)"] == 42.30     # SATNMF Table 3
+    assert st.loc[("B2C", "SATNMF"), "UAR (synthetic, mean ± std of 2)"] == "30.0 ± 0.0"
+    with pytest.warns(UserWarning):
+        made = write_report(out, "synthetic")
+    assert {p.name for p in made} == {"pairs.csv", "pairs.md", "satnmf.csv", "satnmf.md"}
+    assert "paper (real corpora, best of 10 seeds)" in (out / "synthetic/report/pairs.md").read_text()
+
+
+def test_paper_numbers_are_complete():
+    p = paper_numbers()
+    assert len(p[p.paper == "STIENet"]) == 7 * 12 * 2 and len(p[p.paper == "SATNMF"]) == 7 * 4 * 2
+    s = p[(p.method == "SATNMF+SVM") & (p.metric == "UAR")]
+    assert s["percent"].mean() == pytest.approx(43.74, abs=0.01)      # SATNMF Table 3 "Average"
+    assert isinstance(p, pd.DataFrame)
