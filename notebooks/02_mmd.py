@@ -45,7 +45,7 @@ same = mmd(torch.randn(4000, d), torch.randn(4000, d)).item()
 delta = torch.zeros(d)
 delta[:4] = torch.tensor([1.0, -0.5, 0.5, 0.25])
 shifted = mmd(torch.randn(4000, d), torch.randn(4000, d) + delta).item()
-print(f"same distribution:   MMD = {same:.4f}  (expected ~ 2d/n = {2 * d / 4000:.4f})")
+print(f"same distribution:   MMD = {same:.4f}  (its expectation d (1/n + 1/m) = {2 * d / 4000:.4f})")
 print(f"shifted by delta:    MMD = {shifted:.3f}  (||delta||^2 = {delta.pow(2).sum().item():.3f})")
 
 # %% [markdown]

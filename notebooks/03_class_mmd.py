@@ -33,7 +33,7 @@ from stienet.losses import class_mmd, mmd, pseudo_labels
 from stienet.satnmf import MMDGroups
 
 rng = np.random.default_rng(0)
-torch.manual_seed(0)
+_ = torch.manual_seed(0)
 
 # %% [markdown]
 # ## Check against a loop written from the equation

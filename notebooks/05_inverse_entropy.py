@@ -38,7 +38,7 @@ import torch
 
 from stienet.losses import LossWeights, inverse_entropy, rejection_loss, total_loss
 
-torch.manual_seed(0)
+_ = torch.manual_seed(0)
 
 # %% [markdown]
 # ## The gradient it sends back

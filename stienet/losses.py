@@ -14,7 +14,7 @@ import torch.nn.functional as F
 
 def mmd(fs: torch.Tensor, ft: torch.Tensor) -> torch.Tensor:
     """STIENet Eq (1): squared distance of the source and target feature means,
-    ``‖mean(fs) − mean(ft)‖²`` (the linear-kernel MMD, biased estimate). Scalar tensor."""
+    ``‖mean(fs) − mean(ft)‖²`` (the linear-kernel MMD, biased estimate). Scalar tensor. Notebook: ``02_mmd``."""
     if fs.ndim != 2 or ft.ndim != 2 or fs.shape[1] != ft.shape[1]:
         raise ValueError(f"mmd expects fs (n, d) and ft (m, d), got {tuple(fs.shape)} and {tuple(ft.shape)}")
     return (fs.mean(0) - ft.mean(0)).pow(2).sum()
@@ -37,7 +37,8 @@ def class_mmd(fs: torch.Tensor, ys: torch.Tensor, ft: torch.Tensor, yt_pseudo: t
               K: int) -> torch.Tensor:
     """STIENet Eq (2): ``Σ_k ‖mean(fs[ys == k]) − mean(ft[yt_pseudo == k])‖²`` over the known
     classes ``k = 0..K-1``; a class missing from either side of the batch is skipped (target
-    samples with pseudo label ``-1`` never count). Scalar tensor (0 when no class is shared)."""
+    samples with pseudo label ``-1`` never count). Scalar tensor (0 when no class is shared).
+    Notebook: ``03_class_mmd``."""
     total = fs.new_zeros(())
     for k in range(K):
         s, t = ys == k, yt_pseudo == k
@@ -53,14 +54,15 @@ def perturb(fs: torch.Tensor, rate: float) -> torch.Tensor:
 
 def rejection_loss(logits_perturbed: torch.Tensor) -> torch.Tensor:
     """STIENet Eq (3): cross-entropy of f(perturbed φ(x_s)) against the unknown label K
-    (the last of the K+1 outputs). ``logits_perturbed (n, K+1)``."""
+    (the last of the K+1 outputs). ``logits_perturbed (n, K+1)``. Notebook: ``04_rejection``."""
     unknown = torch.full((logits_perturbed.shape[0],), logits_perturbed.shape[1] - 1,
                          dtype=torch.long, device=logits_perturbed.device)
     return F.cross_entropy(logits_perturbed, unknown)
 
 
 def inverse_entropy(l_rej: torch.Tensor, phi: float) -> torch.Tensor:
-    """STIENet Eq (4): ``1 / (L_rej + φ)``, φ > 0. Its gradient is ``−∂L_rej / (L_rej + φ)²``."""
+    """STIENet Eq (4): ``1 / (L_rej + φ)``, φ > 0. Its gradient is ``−∂L_rej / (L_rej + φ)²``.
+    Notebook: ``05_inverse_entropy`` (with β·L_rej it holds L_rej near √(ε/β) − φ)."""
     if not phi > 0:
         raise ValueError(f"phi must be > 0 (Eq 4 divides by L_rej + phi), got {phi}")
     return 1.0 / (l_rej + phi)

@@ -50,6 +50,9 @@ def load_results(out="results", data: str = "synthetic", sweep: str | None = Non
         for m in METRICS:
             v = metrics.get(m)
             row[m] = None if v is None else 100.0 * v
+        cm = metrics.get("confusion")
+        # a run whose classifier gives every target clip the same label has collapsed
+        row["collapsed"] = bool(cm) and sum(any(col) for col in zip(*cm)) <= 1
         rows.append(row)
     if bad:
         warnings.warn(f"{len(bad)} unreadable result file(s) left out: " + "; ".join(bad[:5]),
@@ -88,6 +91,7 @@ def pairs_table(df: pd.DataFrame) -> pd.DataFrame:
     out = pd.DataFrame(index=stats.index)
     for m in ("OS", "OS*", "H", "UNK"):
         out[(ours, m)] = [pm(a, b) for a, b in zip(stats[(m, "mean")], stats[(m, "std")])]
+    out[(ours, "collapsed")] = df.groupby("pair", sort=False)["collapsed"].sum().reindex(out.index).astype(int)
     for m in ("OS", "OS*"):
         out[(best, m)] = stats[(m, "max")].round(1)
     for m in ("OS", "OS*"):
@@ -108,6 +112,7 @@ def config_table(df: pd.DataFrame, by: str = "tag") -> pd.DataFrame:
                                                    zip(stats[(m, "mean")], stats[(m, "std")])]
     for m in ("OS", "OS*"):
         out[f"{m} (max)"] = stats[(m, "max")].round(1)
+    out["collapsed runs"] = df.groupby(by, sort=False)["collapsed"].sum().reindex(out.index).astype(int)
     return out
 
 

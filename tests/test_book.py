@@ -1,0 +1,69 @@
+"""The book builds (offline, from stored outputs) and holds what its table of contents promises."""
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+ROOT = Path(__file__).parents[1]
+
+
+@pytest.fixture(scope="module")
+def html(tmp_path_factory):
+    if shutil.which("jupyter-book") is None and not Path(sys.executable).with_name("jupyter-book").exists():
+        pytest.fail("jupyter-book is not installed (it is in requirements.txt)")
+    src = tmp_path_factory.mktemp("book")
+    for item in ("_config.yml", "_toc.yml", "book", "notebooks", "stienet"):
+        (shutil.copytree if (ROOT / item).is_dir() else shutil.copy)(ROOT / item, src / item)
+    exe = Path(sys.executable).with_name("jupyter-book")
+    proc = subprocess.run([str(exe) if exe.exists() else "jupyter-book", "build", str(src), "-W",
+                           "--quiet"], capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+    return src / "_build" / "html"
+
+
+def toc_files():
+    toc = yaml.safe_load((ROOT / "_toc.yml").read_text())
+    files = [toc["root"]]
+    for part in toc["parts"]:
+        files += [ch["file"] for ch in part["chapters"]]
+    return files
+
+
+def test_every_toc_entry_has_a_page(html):
+    for entry in toc_files():
+        page = html / (str(Path(entry).with_suffix("")) + ".html")
+        assert page.is_file(), f"{entry} has no page {page}"
+
+
+def test_notebook_pages_have_their_figures_and_tables(html):
+    for entry in toc_files():
+        if not entry.endswith(".ipynb"):
+            continue
+        nb = (ROOT / entry).read_text()
+        page = (html / (str(Path(entry).with_suffix("")) + ".html")).read_text()
+        n_png = nb.count('"image/png"')
+        assert page.count("<img") >= n_png, f"{entry}: {n_png} figures stored, fewer on the page"
+        if '"text/html"' in nb and "<table" in nb:
+            assert "<table" in page, f"{entry}: a stored table is missing from the page"
+
+
+def test_api_page_lists_public_functions(html):
+    page = (html / "book" / "api.html").read_text()
+    for name in ("stienet.losses.mmd", "stienet.losses.class_mmd", "stienet.losses.rejection_loss",
+                 "stienet.losses.inverse_entropy", "stienet.losses.total_loss",
+                 "stienet.satnmf.SATNMF", "stienet.satnmf.knn_graph", "stienet.satnmf.MMDGroups",
+                 "stienet.data.corpus.load_corpus", "stienet.train.fit",
+                 "stienet.experiments.run_sweep", "stienet.report.pairs_table"):
+        assert f'id="{name}"' in page, f"{name} is not on the API page"
+
+
+def test_equations_are_labelled_once():
+    labels = re.findall(r"\$\$ \((\w+-eq\d+)\)", "".join(
+        p.read_text() for p in sorted((ROOT / "notebooks").glob("*.py"))))
+    assert len(labels) == len(set(labels)), "an equation label is defined twice"
+    assert {f"stienet-eq{i}" for i in range(1, 6)} <= set(labels)
+    assert {f"satnmf-eq{i}" for i in range(1, 9)} <= set(labels)
