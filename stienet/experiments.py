@@ -27,7 +27,7 @@ from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from tqdm.auto import tqdm
+from tqdm import tqdm
 
 from .results import load_result, save_result
 
@@ -156,7 +156,9 @@ def execute(spec: RunSpec, settings: Settings) -> dict:
         record = run_closed_set(spec.source, spec.target, cfg, progress=False)
     if params:
         raise ValueError(f"unused parameters {params} in {spec}")
-    record.update(sweep=spec.sweep, tag=spec.tag, spec=spec.to_dict(),
+    import torch
+
+    record.update(sweep=spec.sweep, tag=spec.tag, spec=spec.to_dict(), torch_threads=torch.get_num_threads(),
                   settings=asdict(settings) | {"seeds": list(settings.seeds)})
     return record
 

@@ -132,7 +132,11 @@ def satnmf_table(df: pd.DataFrame) -> pd.DataFrame:
     for m in ("UAR", "WAR"):
         out[f"{m} paper (real corpora)"] = [paper[m].get(key, float("nan")) for key in out.index]
     out.index.names = ["scheme", "method"]
-    return out
+    from .data import SCHEMES
+    from .experiments import SATNMF_METHODS
+
+    order = [(s, m) for s in SCHEMES for m in SATNMF_METHODS]
+    return out.reindex([k for k in order if k in out.index] + [k for k in out.index if k not in order])
 
 
 def markdown(table: pd.DataFrame, title: str) -> str:
