@@ -158,7 +158,8 @@ def execute(spec: RunSpec, settings: Settings) -> dict:
         raise ValueError(f"unused parameters {params} in {spec}")
     import torch
 
-    record.update(sweep=spec.sweep, tag=spec.tag, spec=spec.to_dict(), torch_threads=torch.get_num_threads(),
+    record.update(sweep=spec.sweep, tag=spec.tag, spec=spec.to_dict(),
+                  torch_threads=torch.get_num_threads(),
                   settings=asdict(settings) | {"seeds": list(settings.seeds)})
     return record
 
