@@ -109,3 +109,24 @@ def test_paper_numbers_are_complete():
     s = p[(p.method == "SATNMF+SVM") & (p.metric == "UAR")]
     assert s["percent"].mean() == pytest.approx(43.74, abs=0.01)      # SATNMF Table 3 "Average"
     assert isinstance(p, pd.DataFrame)
+
+
+def test_papermill_path_runs_each_pair_once(tmp_path, monkeypatch):
+    import papermill
+
+    from stienet.experiments import run_papermill
+
+    calls = []
+
+    def fake_execute(src, dst, progress_bar, parameters):
+        calls.append(parameters)
+        open(dst, "w").write("{}")
+    monkeypatch.setattr(papermill, "execute_notebook", fake_execute)
+    settings = Settings(seeds=(0,), epochs=2, scale=0.1)
+    made = run_papermill(settings, runs_dir=tmp_path / "runs", progress=False)
+    assert len(made) == len(calls) == 12 and all(p.is_file() for p in made)
+    assert calls[0]["epochs"] == 2 and calls[0]["synthetic_scale"] == 0.1
+    assert {(c["source"], c["target"]) for c in calls} == {(p.stem[0], p.stem[2]) for p in made}
+    assert not list((tmp_path / "runs").glob(".*"))                   # no temporary files left
+    assert len(run_papermill(settings, runs_dir=tmp_path / "runs", progress=False)) == 12
+    assert len(calls) == 12                                           # second call: all kept
