@@ -85,3 +85,19 @@ print(f"paper tables, mean over the 12 pairs: OS {paper_avg['OS']:.2f}, OS* {pap
 walls = results["wall_time_s"]
 print(f"wall time per run on this machine (2-core CPU): median {walls.median():.0f} s, "
       f"shortest {walls.min():.0f} s")
+
+# %% [markdown]
+# ## Cost of the committed sweeps (2-core CPU, no GPU)
+# Measured while producing the files in `results/synthetic/` (one process each):
+#
+# | sweep | runs | wall time |
+# |---|---|---|
+# | `pairs` (12 pairs × 2 seeds, 10 epochs) | 24 | 22 min |
+# | `ablation` (6 configurations × 2 seeds) | 12 | 5 min |
+# | `sensitivity` (21 configurations × 2 seeds, one core) | 42 | 26 min |
+# | `satnmf` (4 schemes × 6 methods, one core) | 24 | 24 min |
+# | `shift` (4 shifts × 4 methods, one core) | 16 | 11 min |
+#
+# `--jobs 2` against `--jobs 1` on six short runs: 31 s against 38 s wall (1.2×) — a single run
+# already keeps both cores busy through torch's threads, so parallel processes help little here;
+# on a machine with more cores, or on a GPU, they help more.

@@ -29,9 +29,9 @@ SELECTION_RULE = ("fixed hyper-parameters chosen without target labels; labels o
 
 
 def method_name(name: str) -> str:
-    """Paper name of a method given its paper or ASCII name (``SNMF-gamma`` → ``SNMF-γ``)."""
+    """Paper name of a method given its paper or ASCII name, any case (``snmf-gamma`` → ``SNMF-γ``)."""
     for method, slug in SLUGS.items():
-        if name in (method, slug):
+        if name.lower() in (method.lower(), slug.lower()):
             return method
     raise ValueError(f"unknown method {name!r}; methods are {', '.join(SLUGS.values())}")
 

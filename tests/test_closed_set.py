@@ -28,6 +28,7 @@ def test_cli_writes_result(tmp_path, capsys, method):
 
 def test_method_names():
     assert method_name("SNMF-gamma") == "SNMF-γ" and SLUGS["STNMF-λ"] == "STNMF-lambda"
+    assert method_name("svm") == "SVM"
     with pytest.raises(ValueError, match="unknown method"):
         ClosedSetConfig(method="NMF")
     assert ClosedSetConfig(method="SNMF", r=3).estimator().gamma == 0
