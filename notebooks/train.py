@@ -15,7 +15,7 @@
 # happened. Run it with papermill for any pair:
 #
 # ```bash
-# papermill notebooks/train.ipynb runs/B_C.ipynb -p source B -p target C
+# mkdir -p runs && papermill notebooks/train.ipynb runs/B_C.ipynb -p source B -p target C
 # ```
 #
 # The loss minimised is STIENet's Eq (5),
