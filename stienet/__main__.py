@@ -53,7 +53,7 @@ def _train(args: argparse.Namespace) -> int:
     weights = LossWeights(args.alpha, args.beta, args.gamma, args.delta, args.epsilon)
     for seed in args.seeds:
         cfg = TrainConfig(epochs=args.epochs, batch_size=args.batch_size, lr=args.lr, seed=seed,
-                          weights=weights, phi=args.phi, reject_dropout=args.reject_dropout,
+                          weights=weights, preset=args.preset, phi=args.phi, reject_dropout=args.reject_dropout,
                           device=args.device, data_root=args.data_root,
                           synthetic_scale=args.scale, synthetic_shift=args.shift)
         run = fit(args.source, args.target, cfg)
@@ -62,7 +62,7 @@ def _train(args: argparse.Namespace) -> int:
         m = run.metrics
         print(f"{args.source}->{args.target} seed {seed} (data: {run.data}, {run.device}, "
               f"{run.wall_time_s:.0f} s): OS {m['OS']:.4f}  OS* {m['OS*']:.4f}  UNK {m['UNK']:.4f}  "
-              f"H {m['H']:.4f}  -> {path}")
+              f"H {m['H']:.4f}  AUROC {m['AUROC']:.4f}{'  COLLAPSED' if m['collapsed'] else ''}  -> {path}")
     return 0
 
 
@@ -93,8 +93,8 @@ def _satnmf(args: argparse.Namespace) -> int:
 def _sweep(args: argparse.Namespace) -> int:
     from .experiments import Settings, expand, run_papermill, run_sweep
 
-    settings = Settings(seeds=tuple(args.seeds), epochs=args.epochs, batch_size=args.batch_size,
-                        scale=args.scale, data_root=args.data_root, device=args.device,
+    settings = Settings(seeds=tuple(args.seeds), presets=tuple(args.presets), epochs=args.epochs,
+                        batch_size=args.batch_size, scale=args.scale, data_root=args.data_root, device=args.device,
                         r=args.r, trials=args.trials, max_iter=args.max_iter)
     specs = expand(args.name, settings)
     if args.dry_run:
@@ -153,7 +153,10 @@ def main(argv: list[str] | None = None) -> int:
     t.add_argument("--lr", type=float, default=1e-3)
     for name in ("alpha", "beta", "gamma", "delta", "epsilon"):
         t.add_argument(f"--{name}", type=float, default=1.0, help=f"Eq 5 weight {name}")
-    t.add_argument("--phi", type=float, default=0.1, help="phi of Eq 4 (> 0)")
+    t.add_argument("--preset", choices=["paper", "open"], default="paper",
+                   help="training recipe: paper = Eq 1-5 as printed; open = beyond the paper "
+                        "(reachable 'unknown'; see stienet.train.PRESETS)")
+    t.add_argument("--phi", type=float, default=None, help="phi of Eq 4 (> 0); default: the preset's")
     t.add_argument("--reject-dropout", type=float, default=0.5)
     t.add_argument("--device", default="auto")
     t.add_argument("--scale", type=float, default=1.0, help="synthetic corpus size factor")
@@ -189,7 +192,10 @@ def main(argv: list[str] | None = None) -> int:
     s.set_defaults(func=_satnmf)
 
     w = sub.add_parser("sweep", help="run a named sweep (resumable; skips finished runs)")
-    w.add_argument("name", choices=["pairs", "ablation", "sensitivity", "satnmf", "shift"])
+    w.add_argument("name", choices=["pairs", "ablation", "sensitivity", "satnmf", "shift",
+                                    "open-ablation"])
+    w.add_argument("--presets", nargs="+", choices=["paper", "open"], default=["paper", "open"],
+                   help="STIENet training presets to run")
     w.add_argument("--seeds", type=int, nargs="+", default=[0, 1])
     w.add_argument("--epochs", type=int, default=10)
     w.add_argument("--batch-size", type=int, default=32)
