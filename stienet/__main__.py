@@ -36,7 +36,19 @@ metrics (open-set, target corpus, model after the last epoch):
 
 
 class _Help(argparse.RawDescriptionHelpFormatter, argparse.ArgumentDefaultsHelpFormatter):
-    """Keeps the layout of descriptions and shows every option's default."""
+    """Keeps the layout of descriptions and shows every option's default (unless none)."""
+
+    def _get_help_string(self, action):
+        if action.default in (None, False) or action.required:
+            return action.help
+        return super()._get_help_string(action)
+
+
+def _para(text: str) -> str:
+    """A description paragraph wrapped for the terminal (the formatter keeps layouts)."""
+    import textwrap
+
+    return textwrap.fill(" ".join(text.split()), 88)
 
 
 # --- commands -------------------------------------------------------------------------------
@@ -267,10 +279,10 @@ def _data_options(p, scale: float = 1.0) -> None:
 def _add_corpora(sub) -> None:
     p = sub.add_parser("corpora", formatter_class=_Help,
                        help="summarise corpora and one open-set split",
-                       description="Load corpora and print, per corpus: files, decoded files, "
+                       description=_para("Load corpora and print, per corpus: files, decoded files, "
                        "speakers, emotions, the sample rate(s) of the files and the rate they are "
                        "read at, mean duration; then class counts and the open-set split of a "
-                       "pair (known classes labelled, every other emotion 'unknown').")
+                       "pair (known classes labelled, every other emotion 'unknown')."))
     p.add_argument("--codes", nargs="+", default=["B", "C", "e", "S"], metavar="CORPUS",
                    help="corpora to summarise: codes or manifest CSV paths")
     p.add_argument("--source", default=None,
@@ -288,9 +300,9 @@ def _add_corpora(sub) -> None:
 def _add_train(sub) -> None:
     t = sub.add_parser("train", formatter_class=_Help, epilog=EPILOG_METRICS,
                        help="train STIENet on one pair (one JSON result per seed)",
-                       description="Train STIENet (Eq 5) on SOURCE -> TARGET, one run per seed. "
+                       description=_para("Train STIENet (Eq 5) on SOURCE -> TARGET, one run per seed. "
                        "Prints one line per epoch and a summary; writes "
-                       "OUT/<data>/STIENet/<source>_<target>_seed<k>.json.")
+                       "OUT/<data>/STIENet/<source>_<target>_seed<k>.json."))
     _corpus_options(t)
     _data_options(t)
     t.add_argument("--epochs", type=int, default=30, help="training epochs (model = last epoch)")
@@ -314,9 +326,9 @@ def _add_train(sub) -> None:
 def _add_notebook(sub) -> None:
     n = sub.add_parser("notebook", formatter_class=_Help, epilog=EPILOG_METRICS,
                        help="the main job: run notebooks/train.ipynb via papermill",
-                       description="Execute notebooks/train.ipynb (the main job) with papermill "
+                       description=_para("Execute notebooks/train.ipynb (the main job) with papermill "
                        "on a kernel over IPC sockets, printing one line per epoch and a summary; "
-                       "writes the executed notebook to OUTPUT and the result JSON below OUT.")
+                       "writes the executed notebook to OUTPUT and the result JSON below OUT."))
     _corpus_options(n)
     _data_options(n)
     n.add_argument("--epochs", type=int, default=30, help="training epochs")
@@ -336,8 +348,8 @@ def _add_notebook(sub) -> None:
 def _add_satnmf(sub) -> None:
     s = sub.add_parser("satnmf", formatter_class=_Help,
                        help="SATNMF / special cases / source-only SVM on a closed-set pair",
-                       description="Closed-set cross-corpus run of the SATNMF paper (Luo & Han); "
-                       "alpha, beta, gamma, lam, r, p are that paper's symbols, not STIENet's.")
+                       description=_para("Closed-set cross-corpus run of the SATNMF paper (Luo & Han); "
+                       "alpha, beta, gamma, lam, r, p are that paper's symbols, not STIENet's."))
     _corpus_options(s)
     s.add_argument("--classes", nargs="+", default=None,
                    help="emotions, or one scheme name (e2E, E2B, B2C, C2e); default: intersection")
@@ -367,9 +379,9 @@ def _add_satnmf(sub) -> None:
 def _add_sweep(sub) -> None:
     w = sub.add_parser("sweep", formatter_class=_Help,
                        help="run a named sweep (resumable; skips finished runs)",
-                       description="Run every missing run of a named sweep: pairs (STIENet "
+                       description=_para("Run every missing run of a named sweep: pairs (STIENet "
                        "Tables 2-3), ablation (Fig 2), sensitivity (Fig 3), satnmf (SATNMF "
-                       "Table 3), shift (synthetic shift knob). One JSON per run below OUT.")
+                       "Table 3), shift (synthetic shift knob). One JSON per run below OUT."))
     w.add_argument("name", choices=["pairs", "ablation", "sensitivity", "satnmf", "shift"],
                    help="which sweep")
     w.add_argument("--seeds", type=int, nargs="+", default=[0, 1], help="seeds of every run")
@@ -392,9 +404,9 @@ def _add_sweep(sub) -> None:
 def _add_report(sub) -> None:
     q = sub.add_parser("report", formatter_class=_Help,
                        help="tables from result files (CSV + Markdown), printed",
-                       description="Summarise every sweep found below OUT/DATA over seeds (mean "
+                       description=_para("Summarise every sweep found below OUT/DATA over seeds (mean "
                        "± std and max, percent) next to the papers' numbers; prints the tables "
-                       "and writes them to OUT/DATA/report/.")
+                       "and writes them to OUT/DATA/report/."))
     q.add_argument("--out", default="results", help="root of the result files")
     q.add_argument("--data", default="synthetic", choices=["synthetic", "real"],
                    help="which results")
@@ -404,10 +416,10 @@ def _add_report(sub) -> None:
 def _add_download(sub) -> None:
     d = sub.add_parser("download", formatter_class=_Help,
                        help="download a freely licensed corpus (emodb)",
-                       description="Download Berlin EmoDB from its official source, check it "
+                       description=_para("Download Berlin EmoDB from its official source, check it "
                        "and unpack it to DIR/emodb/, the layout --data-root DIR reads. CASIA, "
                        "eNTERFACE'05 and SAVEE are not freely downloadable: see the book page "
-                       "'Obtaining the corpora'.")
+                       "'Obtaining the corpora'."))
     d.add_argument("corpus", choices=["emodb"], help="which corpus")
     d.add_argument("--to", default="data", metavar="DIR", help="data root to unpack into")
     d.add_argument("--url", default=None, help="archive URL (default: the official one)")
