@@ -24,7 +24,7 @@ import warnings
 
 from . import __version__
 from .checks import (UsageError, check_corpus, check_data_root, check_method, check_number,
-                     check_pair, check_stienet_run)
+                     check_out_dir, check_pair, check_stienet_run)
 
 EPILOG_METRICS = """\
 metrics (open-set, target corpus, model after the last epoch):
@@ -126,6 +126,7 @@ def _train(args: argparse.Namespace) -> int:
                       weights=_train_weights(args), phi=args.phi,
                       reject_dropout=args.reject_dropout, scale=args.scale, shift=args.shift,
                       device=args.device)
+    check_out_dir(args.out)
     from .losses import LossWeights
     from .results import result_path, save_result
     from .summary import epoch_line, run_summary
@@ -149,10 +150,15 @@ def _train(args: argparse.Namespace) -> int:
 
 
 def _notebook(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
     check_stienet_run(args.source, args.target, data_root=args.data_root, epochs=args.epochs,
                       seeds=(args.seed,), batch_size=args.batch_size, scale=args.scale,
                       device=args.device, clip_seconds=args.clip_seconds)
     check_number("--tsne-points", args.tsne_points, low=0, integer=True)
+    check_out_dir(args.out)
+    if args.output:
+        check_out_dir(Path(args.output).parent, "--output")
     from .job import run_main_job
 
     return run_main_job(args.source, args.target, output=args.output, out_dir=args.out,
@@ -174,6 +180,7 @@ def _satnmf(args: argparse.Namespace) -> int:
     check_number("--C", args.C, low=0, low_open=True)
     check_number("--scale", args.scale, low=0, low_open=True)
     check_number("--shift", args.shift, low=0)
+    check_out_dir(args.out)
     from .closed_set import SLUGS, ClosedSetConfig, run_closed_set
     from .results import result_path, save_result
 
@@ -206,6 +213,7 @@ def _sweep(args: argparse.Namespace) -> int:
     check_number("--jobs", args.jobs, low=1, integer=True)
     for seed in args.seeds:
         check_number("--seeds", seed, low=0, integer=True)
+    check_out_dir(args.out)
     if args.via == "papermill" and args.name != "pairs":
         raise UsageError("--via papermill runs the pairs sweep only")
     from .experiments import Settings, expand, run_papermill, run_sweep
@@ -440,8 +448,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _user_errors() -> tuple:
     """Exceptions that mean "the input is wrong", not "the program is wrong"."""
-    errors = [ValueError, FileNotFoundError, NotADirectoryError, PermissionError,
-              FloatingPointError]
+    errors = [ValueError, FileNotFoundError, FileExistsError, NotADirectoryError,
+              PermissionError, FloatingPointError]
     audio = sys.modules.get("stienet.data.audio")
     if audio is not None:
         errors.append(audio.UnreadableAudio)

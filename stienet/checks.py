@@ -52,6 +52,18 @@ def check_data_root(data_root, name: str = "--data-root") -> None:
                          "(it should hold one sub-folder per corpus: emodb/, casia/, ...)")
 
 
+def check_out_dir(path, name: str = "--out") -> None:
+    """An output folder: may not exist yet, but may not be a file."""
+    p = Path(path).expanduser()
+    if p.exists() and not p.is_dir():
+        raise UsageError(f"{name} {path} is a file; give a folder")
+    parent = next((q for q in [p, *p.parents] if q.exists()), None)
+    if parent is not None and not parent.is_dir():
+        raise UsageError(f"{name} {path}: {parent} is a file, not a folder")
+    if parent is not None and not os.access(parent, os.W_OK):
+        raise UsageError(f"{name} {path}: no permission to write in {parent}")
+
+
 def check_number(name: str, value, *, low=None, high=None, low_open=False, high_open=False,
                  integer=False) -> None:
     """``value`` is a (finite) number within the bounds (open or closed)."""

@@ -62,6 +62,15 @@ def test_bad_arguments_give_one_line_and_exit_2_before_heavy_imports(args, needl
     assert elapsed < 3.0, f"{elapsed:.1f} s"   # < 1 s when idle; bound left loose for load
 
 
+@pytest.mark.parametrize("command", [["train", "--source", "B", "--target", "C"],
+                                     ["satnmf", "--source", "B", "--target", "C"],
+                                     ["sweep", "pairs", "--dry-run"]])
+def test_an_output_folder_that_is_a_file_is_one_line(tmp_path, command):
+    (tmp_path / "f").write_text("")
+    one_line_error(cli(*command, "--out", tmp_path / "f"), "is a file")
+    one_line_error(cli(*command, "--out", tmp_path / "f" / "sub"), "is a file")
+
+
 def test_argument_checks_import_no_torch_and_no_data_stack():
     code = ("import sys; from stienet.__main__ import main\n"
             "rc = main(['train', '--source', 'B', '--target', 'B'])\n"
