@@ -16,7 +16,7 @@
 #
 # ```bash
 # python -m stienet notebook --source B --target C      # -> runs/B_C.ipynb, one line per epoch
-# papermill notebooks/train.ipynb runs/B_C.ipynb -p source B -p target C --log-output   # same job
+# papermill notebooks/train.ipynb runs/B_C.ipynb -p source B -p target C --engine stienet --log-output
 # ```
 #
 # The loss minimised is STIENet's Eq (5),

@@ -8,6 +8,9 @@ the bare ``papermill`` command it
 * streams what the notebook prints (one line per epoch, then the summary of
   :func:`stienet.summary.run_summary`) to the terminal as it happens, and nothing else;
 * turns a failing cell into one line naming the cell and the error, not two tracebacks.
+
+The bare ``papermill`` command gets the IPC kernel with ``--engine stienet`` (the
+:class:`IPCEngine`, registered as a ``papermill.engine`` entry point in ``pyproject.toml``).
 """
 from __future__ import annotations
 
@@ -71,3 +74,19 @@ def run_main_job(source: str, target: str, output=None, out_dir="runs", paramete
         return 2 if exc.ename in ("UsageError", "ValueError", "FileNotFoundError",
                                   "UnreadableAudio", "LayoutError", "UnknownLabelError") else 1
     return 0
+
+
+def _engine_base():
+    from papermill.engines import NBClientEngine
+
+    return NBClientEngine
+
+
+class IPCEngine(_engine_base()):
+    """papermill's default engine with the kernel on IPC sockets: ``papermill ... --engine
+    stienet`` (after ``pip install -e .``, which registers the entry point)."""
+
+    @classmethod
+    def execute_managed_notebook(cls, nb_man, kernel_name, **kwargs):
+        kwargs.setdefault("kernel_manager_class", ipc_kernel_manager())
+        return super().execute_managed_notebook(nb_man, kernel_name, **kwargs)

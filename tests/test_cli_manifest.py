@@ -103,3 +103,31 @@ def test_main_job_notebook_checks_its_parameters(tmp_path):
     assert "parameter error: source 'Q' is neither a corpus code nor a manifest CSV" in \
         info.value.evalue
     assert info.value.exec_count <= 3          # the first cells, before any import of torch
+
+
+ONE_CELL = {"cells": [{"cell_type": "code", "execution_count": None, "id": "a", "metadata": {},
+                       "outputs": [], "source": "print(6 * 7)"}],
+            "metadata": {"kernelspec": {"name": "python3", "display_name": "Python 3",
+                                        "language": "python"}},
+            "nbformat": 4, "nbformat_minor": 5}
+
+
+@pytest.mark.parametrize("engine, warned", [(None, True), ("stienet", False)])
+def test_papermill_engine_stienet_starts_the_kernel_on_ipc(tmp_path, engine, warned):
+    """jupyter's default TCP transport makes ipykernel warn; the `stienet` engine (entry point
+    in pyproject.toml) uses IPC sockets and has nothing to warn about."""
+    import tomllib
+
+    meta = tomllib.loads((Path(__file__).parents[1] / "pyproject.toml").read_text())
+    assert meta["project"]["entry-points"]["papermill.engine"]["stienet"] == "stienet.job:IPCEngine"
+    nb = tmp_path / "one.ipynb"
+    nb.write_text(json.dumps(ONE_CELL))
+    code = ("import papermill as pm; from papermill.engines import papermill_engines\n"
+            "from stienet.job import IPCEngine; papermill_engines.register('stienet', IPCEngine)\n"
+            f"pm.execute_notebook({str(nb)!r}, {str(tmp_path / 'out.ipynb')!r}, "
+            f"engine_name={engine!r}, progress_bar=False)")
+    res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert res.returncode == 0, res.stderr
+    assert ("running over TCP" in res.stderr) is warned, res.stderr
+    out = json.loads((tmp_path / "out.ipynb").read_text())
+    assert "".join(out["cells"][0]["outputs"][0]["text"]) == "42\n"
