@@ -112,21 +112,28 @@ ONE_CELL = {"cells": [{"cell_type": "code", "execution_count": None, "id": "a", 
             "nbformat": 4, "nbformat_minor": 5}
 
 
-@pytest.mark.parametrize("engine, warned", [(None, True), ("stienet", False)])
+@pytest.mark.parametrize("engine, warned", [([], True), (["--engine", "stienet"], False)])
 def test_papermill_engine_stienet_starts_the_kernel_on_ipc(tmp_path, engine, warned):
-    """jupyter's default TCP transport makes ipykernel warn; the `stienet` engine (entry point
-    in pyproject.toml) uses IPC sockets and has nothing to warn about."""
+    """The real `papermill` command: jupyter's default TCP transport makes ipykernel warn; the
+    `stienet` engine uses IPC sockets and has nothing to warn about. The engine is found the
+    way an installed package is, through the entry point of pyproject.toml (here written into
+    a dist-info folder on PYTHONPATH, as `pip install -e .` would)."""
+    import os
     import tomllib
 
     meta = tomllib.loads((Path(__file__).parents[1] / "pyproject.toml").read_text())
-    assert meta["project"]["entry-points"]["papermill.engine"]["stienet"] == "stienet.job:IPCEngine"
+    entry = meta["project"]["entry-points"]["papermill.engine"]["stienet"]
+    site = tmp_path / "site" / "stienet_engine-0.dist-info"
+    site.mkdir(parents=True)
+    (site / "METADATA").write_text("Metadata-Version: 2.1\nName: stienet-engine\nVersion: 0\n")
+    (site / "entry_points.txt").write_text(f"[papermill.engine]\nstienet = {entry}\n")
     nb = tmp_path / "one.ipynb"
     nb.write_text(json.dumps(ONE_CELL))
-    code = ("import papermill as pm; from papermill.engines import papermill_engines\n"
-            "from stienet.job import IPCEngine; papermill_engines.register('stienet', IPCEngine)\n"
-            f"pm.execute_notebook({str(nb)!r}, {str(tmp_path / 'out.ipynb')!r}, "
-            f"engine_name={engine!r}, progress_bar=False)")
-    res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(
+        [str(tmp_path / "site"), str(Path(__file__).parents[1]), os.environ.get("PYTHONPATH", "")]))
+    res = subprocess.run([sys.executable, "-m", "papermill", str(nb), str(tmp_path / "out.ipynb"),
+                          "--no-progress-bar", *engine], capture_output=True, text=True,
+                         timeout=120, env=env)
     assert res.returncode == 0, res.stderr
     assert ("running over TCP" in res.stderr) is warned, res.stderr
     out = json.loads((tmp_path / "out.ipynb").read_text())
