@@ -17,8 +17,6 @@ METRIC_MEANINGS = {
     "WAR": "plain accuracy over all target clips",
 }
 
-#: A run is degenerate when one predicted label covers more than this share of target clips.
-DOMINANT_SHARE = 0.9
 
 
 def _f(value) -> str:
@@ -42,8 +40,11 @@ def degeneracy(confusion, label_names=None) -> tuple[bool, str]:
     predicted label, or when one predicted label covers more than 90 % of all target clips
     (e.g. everything called "unknown", or everything "anger") although that class is not 90 %
     of the target's true labels (a perfect model on a target that is 95 % "unknown" is not
-    degenerate). Returns ``(flag, reason)``.
+    degenerate). The flag is :func:`stienet.metrics.collapsed` (stored with every result as
+    ``metrics["collapsed"]``); this function adds the reason. Returns ``(flag, reason)``.
     """
+    from .metrics import DOMINANT_SHARE, collapsed
+
     cm = [[int(v) for v in row] for row in confusion]
     n = len(cm)
     names = list(label_names) if label_names else [str(i) for i in range(n)]
@@ -55,16 +56,15 @@ def degeneracy(confusion, label_names=None) -> tuple[bool, str]:
     per_pred = [sum(cm[i][j] for i in range(n)) for j in range(n)]
     top = max(range(n), key=per_pred.__getitem__)
     share = per_pred[top] / total
+    if not collapsed(cm, n - 1):
+        return False, (f"not degenerate: the most frequent prediction ({names[top]!r}) covers "
+                       f"{share:.0%} of target clips")
     if sum(map(sum, known_rows)) > 0 and len(used_on_known) <= 1:
         label = names[used_on_known.pop()] if used_on_known else "nothing"
         return True, (f"every target clip of a known class was predicted as {label!r}: the "
                       "model does not tell the known emotions apart")
-    true_share = sum(cm[top]) / total
-    if share > DOMINANT_SHARE and true_share <= DOMINANT_SHARE:
-        return True, (f"{share:.0%} of all target clips were predicted as {names[top]!r}: the "
-                      "model has collapsed onto one output")
-    return False, (f"not degenerate: the most frequent prediction ({names[top]!r}) covers "
-                   f"{share:.0%} of target clips")
+    return True, (f"{share:.0%} of all target clips were predicted as {names[top]!r} (more "
+                  f"than {DOMINANT_SHARE:.0%}): the model has collapsed onto one output")
 
 
 def run_summary(record: dict, result_path=None, notebook_path=None) -> str:

@@ -368,7 +368,8 @@ def fit(source_code: str, target_code: str, config: TrainConfig | None = None,
             on_epoch(row)
     if cfg.embeddings:
         embeddings["after"] = embed()
-    m["target_prob"] = prob.astype(np.float16).astype(float).round(4).tolist()
+    m["target_prob"] = prob.astype(np.float16).astype(float).round(4).tolist()   # (m, K+1)
+    m["target_labels"] = yt_all.tolist()                                         # true, same order
     return RunResult("STIENet", source_code, target_code, data, cfg, history, m,
                      list(split.label_names), str(device), time.perf_counter() - started,
                      len(src_rows), len(tgt_rows), embeddings, model if keep_model else None)

@@ -126,6 +126,9 @@ def test_collapse_flag_on_hand_made_predictions():
     edge = np.full_like(y, 2)
     edge[[0, 1, 10, 11]] = [0, 0, 1, 1]
     assert not collapsed(open_set_metrics(y, edge, 3)["confusion"], 3)
+    # a target that is 95 % unknown, predicted perfectly, has not collapsed
+    y95 = np.array([0, 1] + [3] * 38)
+    assert not collapsed(open_set_metrics(y95, np.r_[[0, 1], [3] * 38], 3)["confusion"], 3)
 
 
 def test_open_set_helpers_against_brute_force():
