@@ -102,8 +102,21 @@ class Classifier(nn.Module):
             nn.Linear(in_dim, cfg.hidden), nn.BatchNorm1d(cfg.hidden), nn.ReLU(inplace=True),
             nn.Dropout(cfg.classifier_dropout), nn.Linear(cfg.hidden, n_known + 1))
 
-    def forward(self, feats: torch.Tensor) -> torch.Tensor:
-        return self.net(feats)
+    def forward(self, feats: torch.Tensor, extra: torch.Tensor | None = None):
+        """Logits ``(n, K+1)`` of ``feats (n, d)``. With ``extra (e, d)`` (pseudo-unknowns),
+        returns ``(logits, extra_logits)``: the extra rows are normalised with the BatchNorm
+        statistics of ``feats`` and never enter them, so in training the statistics come from
+        real clips only — the ones the running averages, and so evaluation, will use."""
+        if extra is None:
+            return self.net(feats)
+        linear, bn, relu, drop, out = self.net
+        h, he = linear(feats), linear(extra)
+        if self.training:
+            mean, var = h.mean(0), h.var(0, unbiased=False)
+            he = (he - mean) / torch.sqrt(var + bn.eps) * bn.weight + bn.bias
+        else:
+            he = bn(he)
+        return out(drop(relu(bn(h)))), out(drop(relu(he)))
 
 
 class STIENet(nn.Module):
