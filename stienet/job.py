@@ -76,17 +76,27 @@ def run_main_job(source: str, target: str, output=None, out_dir="runs", paramete
     return 0
 
 
-def _engine_base():
-    from papermill.engines import NBClientEngine
-
-    return NBClientEngine
+_ENGINE = None
 
 
-class IPCEngine(_engine_base()):
-    """papermill's default engine with the kernel on IPC sockets: ``papermill ... --engine
-    stienet`` (after ``pip install -e .``, which registers the entry point)."""
+def __getattr__(name: str):
+    """``IPCEngine`` is built on first access, not at import: papermill loads its entry points
+    while it is itself being imported, so a module-level ``from papermill.engines import …`` here
+    would import this module half-way and fail (whichever of the two is imported first)."""
+    global _ENGINE
+    if name != "IPCEngine":
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    if _ENGINE is None:
+        from papermill.engines import NBClientEngine
 
-    @classmethod
-    def execute_managed_notebook(cls, nb_man, kernel_name, **kwargs):
-        kwargs.setdefault("kernel_manager_class", ipc_kernel_manager())
-        return super().execute_managed_notebook(nb_man, kernel_name, **kwargs)
+        class IPCEngine(NBClientEngine):
+            """papermill's default engine with the kernel on IPC sockets: ``papermill ...
+            --engine stienet`` (after ``pip install -e .``, which registers the entry point)."""
+
+            @classmethod
+            def execute_managed_notebook(cls, nb_man, kernel_name, **kwargs):
+                kwargs.setdefault("kernel_manager_class", ipc_kernel_manager())
+                return super().execute_managed_notebook(nb_man, kernel_name, **kwargs)
+
+        _ENGINE = IPCEngine
+    return _ENGINE

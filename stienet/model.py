@@ -130,8 +130,13 @@ class STIENet(nn.Module):
         self.encoder = Encoder(cfg)
         self.classifier = Classifier(self.encoder.out_dim, n_known, cfg)
 
-    def forward(self, wave: torch.Tensor, lengths: torch.Tensor | None = None):
+    def forward(self, wave: torch.Tensor, lengths: torch.Tensor | None = None,
+                offset: torch.Tensor | None = None):
+        """``(features, logits)``; ``offset (B, d)`` is subtracted from φ first (the speaker's
+        mean feature, when speaker normalisation is on; see :mod:`stienet.train`)."""
         feats = self.encoder(wave, lengths)
+        if offset is not None:
+            feats = feats - offset
         return feats, self.classifier(feats)
 
 

@@ -34,7 +34,7 @@ from tqdm import tqdm
 from . import __version__
 from .data import KNOWN_CLASSES, load_corpus, load_waveforms, open_set_split
 from .data.protocols import oversample
-from .losses import (TERMS, LossWeights, class_mmd, inverse_entropy, mmd, pseudo_labels,
+from .losses import (LossWeights, class_mmd, inverse_entropy, mmd, pseudo_labels,
                      rejection_loss, total_loss)
 from .metrics import open_set_metrics
 from .model import ModelConfig, STIENet, pick_device
@@ -47,9 +47,9 @@ SELECTION_RULE = "last epoch (no model selection; target labels are used only to
 #: Training recipes. ``paper`` is Eq (1)–(5) as printed; ``open`` goes beyond the paper.
 PRESETS = {
     "paper": dict(phi=0.1, pseudo_unknowns="dropout", pseudo_labels="train", pseudo_threshold=0.0,
-                  target_unknown_frac=0.0, weight_mmd=False, decision="argmax"),
+                  target_unknown_frac=0.0, weight_mmd=False, decision="argmax", speaker_norm=False),
     "open": dict(phi=0.7, pseudo_unknowns="dropout-norm", pseudo_labels="eval", pseudo_threshold=0.5,
-                 target_unknown_frac=0.25, weight_mmd=True, decision="calibrated"),
+                 target_unknown_frac=0.25, weight_mmd=True, decision="calibrated", speaker_norm=True),
 }
 
 
@@ -74,6 +74,7 @@ class TrainConfig:
     decision: str | None = None       # "argmax" over K+1 outputs or "calibrated" unknown threshold
     holdout: float = 0.1              # share of source clips per class held out (eval accuracy)
     level: str = "speaker"            # input level normalisation: "speaker", "utterance" or "none"
+    speaker_norm: bool | None = None  # subtract each speaker's mean φ (beyond the paper)
     known: tuple = KNOWN_CLASSES
     sample_rate: int = 16000
     clip_seconds: float = 3.0
@@ -157,9 +158,10 @@ def seed_everything(seed: int) -> None:
 
 
 def step_losses(model: STIENet, xs, ys, xt, cfg: TrainConfig, ls=None, lt=None,
-                generator: torch.Generator | None = None) -> dict[str, torch.Tensor]:
+                generator: torch.Generator | None = None, offset=None) -> dict[str, torch.Tensor]:
     """All terms of Eq (5) for one mini-batch (source ``xs (n, T), ys (n,)``, target ``xt (m, T)``;
-    ``ls, lt``: real samples per clip, default all ``T``).
+    ``ls, lt``: real samples per clip, default all ``T``; ``offset (n + m, d)``: speaker means
+    subtracted from φ, source rows first).
 
     One encoder pass over source and target together, so BatchNorm normalises both domains with
     the statistics it will use at evaluation; one classifier pass over source and target, with the
@@ -168,6 +170,8 @@ def step_losses(model: STIENet, xs, ys, xt, cfg: TrainConfig, ls=None, lt=None,
     K, n = model.n_known, len(xs)
     lengths = None if ls is None or lt is None else torch.cat([ls, lt])
     f = model.encoder(torch.cat([xs, xt]), lengths)
+    if offset is not None:
+        f = f - offset
     fs, ft = f[:n], f[n:]
     fp = pseudo_unknowns(fs, ys, cfg.pseudo_unknowns, cfg.reject_dropout, generator)
     logits, l_p = model.classifier(f, extra=fp)   # BatchNorm statistics from real clips only
@@ -195,13 +199,15 @@ def step_losses(model: STIENet, xs, ys, xt, cfg: TrainConfig, ls=None, lt=None,
 
 @torch.no_grad()
 def predict_proba(model: STIENet, waves: np.ndarray, device, lengths: np.ndarray | None = None,
-                  batch_size: int = 128):
-    """Eval-mode features φ ``(n, d)`` and class probabilities ``(n, K+1)`` for ``waves (n, T)``."""
+                  batch_size: int = 128, offsets: np.ndarray | None = None):
+    """Eval-mode features φ ``(n, d)`` and class probabilities ``(n, K+1)`` for ``waves (n, T)``
+    (``offsets (n, d)``: speaker means subtracted from φ)."""
     model.eval()
     feats, probs = [], []
     for i in range(0, len(waves), batch_size):
         ln = None if lengths is None else torch.from_numpy(lengths[i:i + batch_size])
-        f, logits = model(torch.from_numpy(waves[i:i + batch_size]).to(device), ln)
+        off = None if offsets is None else torch.from_numpy(offsets[i:i + batch_size]).to(device)
+        f, logits = model(torch.from_numpy(waves[i:i + batch_size]).to(device), ln, off)
         feats.append(f.cpu())
         probs.append(logits.softmax(1).cpu())
     return torch.cat(feats).numpy(), torch.cat(probs).numpy()
@@ -244,7 +250,7 @@ PRECISE_BN_BATCHES = 16   # mini-batches (source + target) averaged by precise_b
 @torch.no_grad()
 def precise_batchnorm(model: STIENet, batches) -> None:
     """Recompute every BatchNorm's running mean and variance as the plain average over
-    ``batches`` (iterable of ``(waves, lengths)`` — the training mini-batches, source and target
+    ``batches`` (iterable of ``(waves, lengths, offsets)`` — the training mini-batches, source and target
     together, as in :func:`step_losses`), with the current weights and dropout off.
 
     The exponential running averages lag behind fast-changing weights: after three epochs they
@@ -259,11 +265,31 @@ def precise_batchnorm(model: STIENet, batches) -> None:
     model.eval()
     for m in bns:
         m.train()
-    for waves, lengths in batches:
-        model(waves, lengths)
+    for waves, lengths, offsets in batches:
+        model(waves, lengths, offsets)
     for m, mom in zip(bns, momentum):
         m.momentum = mom
     model.eval()
+
+
+SPEAKER_CLIPS = 24   # clips per speaker averaged into its mean feature
+
+
+@torch.no_grad()
+def speaker_offsets(model: STIENet, audio, crops, device, seed: int) -> np.ndarray:
+    """Speaker normalisation of φ (``open`` preset, beyond the paper): the eval-mode mean φ of
+    each speaker (up to :data:`SPEAKER_CLIPS` centre-cropped clips of any emotion; speakers come
+    from the corpus table, never from labels), returned per clip of ``audio``: ``(N, d)``.
+    Subtracting it removes what a speaker — and so a corpus, its language and channel — adds to
+    every clip, as the per-speaker feature scaling of the SATNMF pipeline does."""
+    rng = np.random.default_rng(seed)
+    speakers = audio.table["speaker"].astype(str).to_numpy()
+    rows = np.concatenate([rng.permutation(np.flatnonzero(speakers == s))[:SPEAKER_CLIPS]
+                           for s in np.unique(speakers)])
+    x, lengths = crops(rows)
+    feats, _ = predict_proba(model, x, device, lengths)
+    means = {s: feats[speakers[rows] == s].mean(0) for s in np.unique(speakers)}
+    return np.stack([means[s] for s in speakers]).astype(np.float32)
 
 
 def holdout_split(table, share: float, seed: int):
@@ -297,11 +323,12 @@ def evaluate(model, cfg, device, held, target, K: int, seed: int) -> dict:
     out = {}
     threshold = None
     if held is not None:
-        fh, ph = predict_proba(model, held["x"], device, held["len"])
+        fh, ph = predict_proba(model, held["x"], device, held["len"], offsets=held.get("off"))
         out["source_acc"] = float((ph[:, :K].argmax(1) == held["y"]).mean())
+        out["source_prob"] = ph
         if cfg.decision == "calibrated":
             threshold = _calibrate(model, fh, held["y"], cfg, device, seed)
-    _, prob = predict_proba(model, target["x"], device, target["len"])
+    _, prob = predict_proba(model, target["x"], device, target["len"], offsets=target.get("off"))
     m = open_set_metrics(target["y"], decide(prob, threshold), K)
     m["AUROC"] = unknown_auroc(target["y"], prob[:, K], K)
     m["threshold"] = threshold
@@ -345,19 +372,36 @@ def fit(source_code: str, target_code: str, config: TrainConfig | None = None,
     gains = {role: level_gains(audio[role], cfg.level) for role in audio}
     crops = lambda role, rows, how="center": (audio[role].fixed(cfg.clip_seconds, how, rows=rows, rng=rng)  # noqa: E731
                                                * gains[role][rows, None])
-    clip = lambda role, rows: {"x": crops(role, rows),  # noqa: E731
+    clip = lambda role, rows: {"x": crops(role, rows), "role": role, "rows": rows,  # noqa: E731
                                "len": audio[role].real_samples(cfg.clip_seconds, rows)}
     target = {**clip("target", tgt_rows), "y": yt_all}
     held = None
     if len(held_src):
         held = {**clip("source", held_src["row"].to_numpy()), "y": held_src["label"].to_numpy()}
+    evals = [target] + ([held] if held else [])
+    offsets = {}
+
+    def normalise():
+        """Speaker means of φ with the current model, for training and every evaluated set."""
+        for role in audio:
+            offsets[role] = speaker_offsets(
+                model, audio[role], lambda rows, r=role: (crops(r, rows),
+                                                          audio[r].real_samples(cfg.clip_seconds, rows)),
+                device, cfg.seed)
+        for e in evals:
+            e["off"] = offsets[e["role"]][e["rows"]]
+
     embeddings = {}
     if cfg.embeddings:
         pick_s = rng.permutation(len(src_rows))[:cfg.embeddings]
         pick_t = rng.permutation(len(tgt_rows))[:cfg.embeddings]
-        source_eval = clip("source", src_rows[pick_s])
-        embed = lambda: (predict_proba(model, source_eval["x"], device, source_eval["len"])[0],  # noqa: E731
-                         predict_proba(model, target["x"][pick_t], device, target["len"][pick_t])[0])
+        source_eval, target_eval = clip("source", src_rows[pick_s]), clip("target", tgt_rows[pick_t])
+        evals += [source_eval, target_eval]
+        embed = lambda: tuple(predict_proba(model, e["x"], device, e["len"], offsets=e.get("off"))[0]  # noqa: E731
+                              for e in (source_eval, target_eval))
+    if cfg.speaker_norm:
+        normalise()
+    if cfg.embeddings:
         embeddings = {"source_labels": ys_all[pick_s], "target_labels": yt_all[pick_t],
                       "before": embed()}
     steps = math.ceil(len(src_rows) / cfg.batch_size)
@@ -371,6 +415,9 @@ def fit(source_code: str, target_code: str, config: TrainConfig | None = None,
         xt_epoch = crops("target", tgt_rows[order_t], "random")
         ls_epoch = audio["source"].real_samples(cfg.clip_seconds, src_rows[order_s])
         lt_epoch = audio["target"].real_samples(cfg.clip_seconds, tgt_rows[order_t])
+        off_epoch = None if not cfg.speaker_norm else (  # noqa: E731
+            lambda sl: np.concatenate([offsets["source"][src_rows[order_s][sl]],
+                                       offsets["target"][tgt_rows[order_t][sl]]]))
         sums: dict[str, float] = {}
         for b in range(steps):
             sl = slice(b * cfg.batch_size, (b + 1) * cfg.batch_size)
@@ -378,7 +425,8 @@ def fit(source_code: str, target_code: str, config: TrainConfig | None = None,
                 continue
             batch = [torch.from_numpy(a[sl]).to(device) for a in (xs_epoch, ls_epoch, xt_epoch, lt_epoch)]
             ys = torch.from_numpy(ys_all[order_s[sl]]).to(device)
-            terms = step_losses(model, batch[0], ys, batch[2], cfg, batch[1], batch[3], gen)
+            off = None if off_epoch is None else torch.from_numpy(off_epoch(sl)).to(device)
+            terms = step_losses(model, batch[0], ys, batch[2], cfg, batch[1], batch[3], gen, off)
             loss = total_loss(terms, cfg.weights)
             for name, value in list(terms.items()) + [("total", loss)]:
                 if not torch.isfinite(value):
@@ -390,10 +438,13 @@ def fit(source_code: str, target_code: str, config: TrainConfig | None = None,
             loss.backward()
             opt.step()
         precise_batchnorm(model, ((torch.from_numpy(np.concatenate([xs_epoch[sl], xt_epoch[sl]])).to(device),
-                                   torch.from_numpy(np.concatenate([ls_epoch[sl], lt_epoch[sl]])))
+                                   torch.from_numpy(np.concatenate([ls_epoch[sl], lt_epoch[sl]])),
+                                   None if off_epoch is None else torch.from_numpy(off_epoch(sl)).to(device))
                                   for sl in (slice(b * cfg.batch_size, (b + 1) * cfg.batch_size)
                                              for b in range(min(steps, PRECISE_BN_BATCHES)))
                                   if len(order_s[sl]) >= 2))
+        if cfg.speaker_norm:
+            normalise()
         m, prob = evaluate(model, cfg, device, held, target, K, cfg.seed)
         row = {"epoch": epoch, **{f"loss_{k}": v for k, v in sums.items()},
                **{k: m[k] for k in ("source_acc", "OS", "OS*", "UNK", "H", "WAR", "AUROC") if k in m}}
@@ -404,6 +455,9 @@ def fit(source_code: str, target_code: str, config: TrainConfig | None = None,
         embeddings["after"] = embed()
     m["target_prob"] = prob.astype(np.float16).astype(float).round(4).tolist()   # (m, K+1)
     m["target_labels"] = yt_all.tolist()                                         # true, same order
+    if held is not None:                       # held-out source clips: probabilities and labels
+        m["source_prob"] = m["source_prob"].astype(np.float16).astype(float).round(4).tolist()
+        m["source_labels"] = held["y"].tolist()
     return RunResult("STIENet", source_code, target_code, data, cfg, history, m,
                      list(split.label_names), str(device), time.perf_counter() - started,
                      len(src_rows), len(tgt_rows), embeddings, model if keep_model else None)
