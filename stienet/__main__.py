@@ -80,7 +80,7 @@ def _satnmf(args: argparse.Namespace) -> int:
                               max_iter=args.max_iter, seed=seed, scaling=args.scaling,
                               data_root=args.data_root, synthetic_scale=args.scale,
                               synthetic_shift=args.shift)
-        rec = run_closed_set(args.source, args.target, cfg)
+        rec = run_closed_set(args.source, args.target, cfg, progress=not args.no_progress)
         path = save_result(rec, result_path(args.out, SLUGS[rec["method"]], rec["data"],
                                             args.source, args.target, seed))
         m = rec["metrics"]
@@ -176,7 +176,8 @@ def main(argv: list[str] | None = None) -> int:
     s.add_argument("--beta", type=float, default=100.0)
     s.add_argument("--gamma", type=float, default=100.0)
     s.add_argument("--lam", type=float, default=1.0)
-    s.add_argument("--label-weights", choices=["paper", "binary"], default="paper")
+    s.add_argument("--label-weights", choices=["binary", "paper"], default="binary",
+                   help="E of Eq 2: 0/1 mask (default) or as printed (0.001 on y = 1)")
     s.add_argument("--C", type=float, default=1.0, help="linear SVM trade-off")
     s.add_argument("--trials", type=int, default=5, help="initialisations voted")
     s.add_argument("--max-iter", type=int, default=200)
@@ -186,6 +187,8 @@ def main(argv: list[str] | None = None) -> int:
     s.add_argument("--scale", type=float, default=1.0, help="synthetic corpus size factor")
     s.add_argument("--shift", type=float, default=1.0, help="synthetic corpus-difference factor")
     s.add_argument("--out", default="results")
+    s.add_argument("--no-progress", action="store_true",
+                   help="no progress bars (features, trials x rounds)")
     s.set_defaults(func=_satnmf)
 
     w = sub.add_parser("sweep", help="run a named sweep (resumable; skips finished runs)")

@@ -16,7 +16,10 @@ it is the reference the tests and ``benchmarks/satnmf_speed.py`` compare against
 """
 from __future__ import annotations
 
+import os
+import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
@@ -24,6 +27,8 @@ import scipy.sparse as sp
 from sklearn.base import BaseEstimator
 from sklearn.neighbors import kneighbors_graph
 from sklearn.svm import LinearSVC
+from threadpoolctl import threadpool_limits
+from tqdm import tqdm
 
 #: Denominator guard of the multiplicative updates (the same in both solvers).
 EPS = 1e-12
@@ -53,7 +58,7 @@ def linear_svm(C: float = 1.0) -> LinearSVC:
 # Eq (1)-(3): semi-supervised NMF
 # --------------------------------------------------------------------------------------------
 
-def label_matrices(ys, n_classes: int, n_target: int, weights: str = "paper"):
+def label_matrices(ys, n_classes: int, n_target: int, weights: str = "binary"):
     """One-hot labels Y and the label indicator E of SATNMF Eq (2).
 
     Parameters
@@ -61,8 +66,12 @@ def label_matrices(ys, n_classes: int, n_target: int, weights: str = "paper"):
     ys : int array (n,), source labels in ``0..n_classes-1``.
     n_classes : c.
     n_target : m (target columns: unknown labels, E = 0 there).
-    weights : ``"paper"`` — E = 0.001 where y = 1 and 1 where y = 0, exactly as Eq (2) prints
-        it; ``"binary"`` — E = 1 on every labelled entry (the plain mask of semi-supervised NMF).
+    weights : ``"binary"`` (default) — E = 1 on every labelled entry, the plain mask of
+        semi-supervised NMF (known label: 1, unknown: 0); ``"paper"`` — E = 0.001 where y = 1
+        and 1 where y = 0, exactly as Eq (2) prints it. With the printed E the best H for codes
+        that do not already separate the classes is ≈ 0 (weight 1 on the c − 1 "not this
+        class" entries, 0.001 on the one "this class" entry), so H collapses and the label
+        term stops acting on V; ``notebooks/06_satnmf`` measures this.
 
     Returns
     -------
@@ -81,25 +90,30 @@ def label_matrices(ys, n_classes: int, n_target: int, weights: str = "paper"):
 
 
 def snmf_objective(X, U, H, V, Y, E, beta: float) -> float:
-    """SATNMF Eq (1): ‖X − UV‖²_F + β‖E ∘ (Y − HV)‖²_F.
+    """SATNMF Eq (1) with the label residual weighted as Eq (3) prints its updates:
+    ‖X − UV‖²_F + β Σ_ij e_ij (Y − HV)²_ij.
+
+    Eq (1) prints the label term as ‖E ∘ (Y − HV)‖²_F, i.e. weights E ∘ E; the updates of
+    Eq (3) carry E ∘ Y and E ∘ HV, which are the gradient of Σ e_ij (Y − HV)²_ij (= ‖√E ∘
+    (Y − HV)‖²_F). For the binary mask of semi-supervised NMF the two agree. With the paper's
+    E (0.001 where y = 1) they do not: squaring gives the positives a weight of 1e-6 and the
+    label term vanishes (issue #11), so we take the weighting of Eq (3), under which its
+    updates never increase this objective. Explained in ``notebooks/06_satnmf``.
 
     X (d, N), U (d, r), H (c, r), V (r, N), Y and E (c, N).
     """
-    return float(np.sum((X - U @ V) ** 2) + beta * np.sum((E * (Y - H @ V)) ** 2))
+    return float(np.sum((X - U @ V) ** 2) + beta * np.sum(E * (Y - H @ V) ** 2))
 
 
 def snmf_update(X, U, H, V, Y, E, beta: float):
-    """One round of the multiplicative updates of SATNMF Eq (3): U, then H, then V.
+    """One round of the multiplicative updates of SATNMF Eq (3) as printed: U, then H, then V.
 
-    The updates descend Eq (1) with the weights Ω = E ∘ E (the gradient of ‖E∘(Y − HV)‖² is
-    −2 (E∘E∘(Y − HV)) Vᵀ). For the binary E, Ω = E and this is Eq (3) as printed; for the
-    paper's E (entries 0.001) Eq (3) writes E where the gradient has E∘E — we follow the
-    gradient, so Eq (1) never increases. Returns new (U, H, V).
+    They descend :func:`snmf_objective` (weights Ω = E). Shapes as there; returns new (U, H, V).
+    Explained in ``notebooks/06_satnmf``.
     """
-    W = E * E
     U = U * (X @ V.T) / (U @ (V @ V.T) + EPS)
-    H = H * ((W * Y) @ V.T) / ((W * (H @ V)) @ V.T + EPS)
-    V = V * (U.T @ X + beta * H.T @ (W * Y)) / (U.T @ U @ V + beta * H.T @ (W * (H @ V)) + EPS)
+    H = H * ((E * Y) @ V.T) / ((E * (H @ V)) @ V.T + EPS)
+    V = V * (U.T @ X + beta * H.T @ (E * Y)) / (U.T @ U @ V + beta * H.T @ (E * (H @ V)) + EPS)
     return U, H, V
 
 
@@ -214,38 +228,41 @@ def laplacian(W) -> sp.csr_matrix:
 # --------------------------------------------------------------------------------------------
 
 def satnmf_objective(X, U, H, V, Y, E, L, M, *, beta, lam, gamma) -> float:
-    """SATNMF Eq (8) computed literally: ‖X−UV‖² + β‖E∘(Y−HV)‖² + λ Tr(VLVᵀ) + γ Tr(VMVᵀ).
+    """SATNMF Eq (8) computed literally: ‖X−UV‖² + β Σ e_ij(Y−HV)²_ij + λ Tr(VLVᵀ) + γ Tr(VMVᵀ)
+    (label term weighted as in :func:`snmf_objective`).
 
     ``L`` (the Laplacian, :func:`laplacian`) and ``M`` (:meth:`MMDGroups.dense`) are N × N —
     this is the reference computation; :class:`SATNMF` uses cheaper identities.
+    Explained in ``notebooks/06_satnmf``.
     """
     L = L.toarray() if sp.issparse(L) else L
     return (snmf_objective(X, U, H, V, Y, E, beta) + lam * float(np.trace(V @ L @ V.T))
             + gamma * float(np.trace(V @ M @ V.T)))
 
 
-def satnmf_update(X, U, H, V, Y, Om, *, beta, lam, gamma, W=None, degree=None, mmd=None,
+def satnmf_update(X, U, H, V, Y, E, *, beta, lam, gamma, W=None, degree=None, mmd=None,
                   M=None):
     """One round of multiplicative updates for SATNMF Eq (8); returns (U, H, V, UᵀX).
 
-    With the gradient ∇_V = 2[UᵀUV − UᵀX + βHᵀ(Ω∘(HV) − Ω∘Y) + λV(D − W) + γV(M⁺ − M⁻)] and
+    With the gradient ½∇_V = UᵀUV − UᵀX + βHᵀ(E∘(HV) − E∘Y) + λV(D − W) + γV(M⁺ − M⁻) and
     every matrix split into its non-negative parts, the KKT condition V ∘ ∇_V = 0 gives
 
-        V ← V ∘ (UᵀX + βHᵀ(Ω∘Y) + λVW + γVM⁻) / (UᵀUV + βHᵀ(Ω∘HV) + λVD + γVM⁺),
+        V ← V ∘ (UᵀX + βHᵀ(E∘Y) + λVW + γVM⁻) / (UᵀUV + βHᵀ(E∘HV) + λVD + γVM⁺).
 
-    with Ω = E ∘ E. U and H are updated as in Eq (3) (the regularisers do not involve them).
-    Pass either ``mmd`` (fast: :class:`MMDGroups`) or dense ``M = (M⁺, M⁻)``; ``W`` sparse or dense
-    and ``degree`` = row sums of W.
+    U and H are updated as in Eq (3) (the regularisers do not involve them). Pass either
+    ``mmd`` (fast: :class:`MMDGroups`) or dense ``M = (M⁺, M⁻)``; ``W`` sparse or dense and
+    ``degree`` = row sums of W. Shapes: X (d, N), U (d, r), H (c, r), V (r, N), Y and E (c, N).
+    Explained in ``notebooks/06_satnmf``.
     """
     U = U * (X @ V.T) / (U @ (V @ V.T) + EPS)
     if beta > 0:
-        H = H * ((Om * Y) @ V.T) / ((Om * (H @ V)) @ V.T + EPS)
+        H = H * ((E * Y) @ V.T) / ((E * (H @ V)) @ V.T + EPS)
     UtX = U.T @ X
     num = UtX.copy()
     den = (U.T @ U) @ V
     if beta > 0:
-        num += beta * (H.T @ (Om * Y))
-        den += beta * (H.T @ (Om * (H @ V)))
+        num += beta * (H.T @ (E * Y))
+        den += beta * (H.T @ (E * (H @ V)))
     if lam > 0:
         num += lam * np.asarray((W.T @ V.T).T if sp.issparse(W) else V @ W)
         den += lam * V * degree
@@ -270,34 +287,59 @@ def vote(predictions, n_classes: int) -> np.ndarray:
     return counts.argmax(0)
 
 
+@dataclass
+class _Problem:
+    """What every trial of one :meth:`SATNMF.fit` shares (computed once): the data X (d, N), the
+    labels Y and indicator E (c, N), the kNN graph W and its degrees (Eq 7), the MMD groups
+    (Eq 6, built from the SVM pseudo labels) and, for ``solver="dense"``, the N × N matrices."""
+
+    X: np.ndarray
+    Y: np.ndarray
+    E: np.ndarray
+    W: sp.csr_matrix
+    degree: np.ndarray
+    mmd: MMDGroups
+    dense: dict | None
+    xx: float
+
+
 class SATNMF(BaseEstimator):
     """Semi-supervised adaptation-regularized transfer NMF (SATNMF paper, Eq 8) + linear SVM.
 
-    Parameter names are the **SATNMF paper's** (not STIENet's):
+    Parameter names are the **SATNMF paper's** (not STIENet's). Explained in
+    ``notebooks/06_satnmf``.
 
     Parameters
     ----------
     r : number of basis vectors (rank; paper searched {16, …, 512}).
     alpha : α, weight of the class-wise MMD terms inside M (Eq 6).
-    beta : β, weight of the label term ‖E∘(Y − HV)‖² (Eq 1).
+    beta : β, weight of the label term Σ e_ij (Y − HV)²_ij (Eq 1, weighted as Eq 3 prints it).
     gamma : γ, weight of Tr(VMVᵀ) (Eq 8).
     lam : λ, weight of the graph term Tr(VLVᵀ) (Eq 8).
     p : neighbours of the kNN graph (Eq 7).
     sigma : heat-kernel width of Eq 7 (``None``: mean p-NN distance).
-    label_weights : ``"paper"`` (Eq 2 as printed) or ``"binary"`` — see :func:`label_matrices`.
+    label_weights : ``"binary"`` (the mask of semi-supervised NMF) or ``"paper"`` (Eq 2 as
+        printed; the label term then collapses) — see :func:`label_matrices`.
     C : trade-off of the linear SVMs (pseudo labels and the classifier on the codes).
     n_trials : random initialisations whose predictions are voted (§2.3).
-    max_iter, tol : stop after ``max_iter`` rounds or when the relative change of the
-        objective falls below ``tol``.
+    max_iter, tol : stop after ``max_iter`` rounds or once the relative change of the objective
+        |f_{k−1} − f_k| / f_{k−1} falls to ``tol`` or below (defaults chosen from the
+        convergence plot of ``notebooks/06_satnmf``).
     solver : ``"fast"`` (implicit M, sparse W) or ``"dense"`` (N × N matrices; reference).
+    dtype : ``"float32"`` (default: about twice as fast; UAR checked against float64 in
+        ``notebooks/06_satnmf``) or ``"float64"``. The objective is always summed in float64.
+    n_jobs : trials run at the same time (threads; BLAS limited to one thread each while they
+        do). ``None``: as many as there are CPUs, at most ``n_trials``.
+    progress : show a progress bar over trials × rounds (tqdm, on stderr).
     random_state : seed of trial 0 (trial t uses ``random_state + t``).
 
     Attributes
     ----------
     U_ (d, r), H_ (c, r), V_ (r, n + m), objective_ (list, one value per round): of the trial
         with the lowest final objective.
-    trials_ : list of dicts (U, H, V, objective, seconds of factorisation, svm, pred), one per
-        trial.
+    trials_ : list of dicts, one per trial: U, H, V, objective, rel_change (relative objective
+        change of the last round), converged (tol reached before max_iter), seconds, svm, pred.
+    converged_ : whether every trial reached ``tol``.
     pseudo_labels_ : target pseudo labels used in M (SVM on the original features), or None.
     labels_ : voted predictions for the fitted target samples.
     empty_classes_ : classes left out of M because no target sample got that pseudo label.
@@ -314,12 +356,13 @@ class SATNMF(BaseEstimator):
     """
 
     def __init__(self, r=128, alpha=1.0, beta=100.0, gamma=100.0, lam=1.0, p=5, sigma=None,
-                 label_weights="paper", C=1.0, n_trials=5, max_iter=200, tol=1e-5,
-                 solver="fast", random_state=0):
+                 label_weights="binary", C=1.0, n_trials=5, max_iter=200, tol=1e-5,
+                 solver="fast", dtype="float32", n_jobs=None, progress=False, random_state=0):
         self.r, self.alpha, self.beta, self.gamma, self.lam = r, alpha, beta, gamma, lam
         self.p, self.sigma, self.label_weights, self.C = p, sigma, label_weights, C
         self.n_trials, self.max_iter, self.tol = n_trials, max_iter, tol
-        self.solver, self.random_state = solver, random_state
+        self.solver, self.dtype, self.n_jobs = solver, dtype, n_jobs
+        self.progress, self.random_state = progress, random_state
 
     # -- input checks ------------------------------------------------------------------------
     def _check(self, Xs, ys, Xt, n_classes):
@@ -338,11 +381,13 @@ class SATNMF(BaseEstimator):
                                  "non-negative data: scale with stienet.features.minmax_scale")
         if not (isinstance(self.r, (int, np.integer)) and self.r > 0):
             raise ValueError(f"r must be a positive integer, got {self.r!r}")
-        for name in ("alpha", "beta", "gamma", "lam"):
+        for name in ("alpha", "beta", "gamma", "lam", "tol"):
             if not getattr(self, name) >= 0:
                 raise ValueError(f"{name} must be >= 0, got {getattr(self, name)!r}")
         if self.solver not in ("fast", "dense"):
             raise ValueError(f"solver must be 'fast' or 'dense', got {self.solver!r}")
+        if self.dtype not in ("float32", "float64"):
+            raise ValueError(f"dtype must be 'float32' or 'float64', got {self.dtype!r}")
         if self.n_trials < 1 or self.max_iter < 1:
             raise ValueError("n_trials and max_iter must be >= 1")
         if not np.issubdtype(ys.dtype, np.integer) or (ys < 0).any():
@@ -359,82 +404,122 @@ class SATNMF(BaseEstimator):
     # -- fitting -----------------------------------------------------------------------------
     def fit(self, Xs, ys, Xt, n_classes=None):
         """Factorise [Xs; Xt] (Eq 8), once per trial, and train a linear SVM on each trial's
-        source codes. ``Xs`` (n, d), ``ys`` (n,) in ``0..c-1``, ``Xt`` (m, d), all ≥ 0."""
+        source codes. ``Xs`` (n, d), ``ys`` (n,) in ``0..c-1``, ``Xt`` (m, d), all ≥ 0.
+
+        The pseudo labels, the kNN graph and the MMD groups are computed once and shared by
+        the trials; trials run ``n_jobs`` at a time."""
         Xs, ys, Xt, c = self._check(Xs, ys, Xt, n_classes)
         n, m = len(Xs), len(Xt)
-        X = np.vstack([Xs, Xt]).T                      # d × N, columns = samples
-        Y, E = label_matrices(ys, c, m, self.label_weights)
-        Om = E * E
         self.n_classes_ = c
         self.pseudo_labels_ = None
         if self.gamma > 0 and self.alpha > 0:
             self.pseudo_labels_ = linear_svm(self.C).fit(Xs, ys).predict(Xt)
+        prob = self._problem(Xs, ys, Xt, c)
+        seeds = [None if self.random_state is None else self.random_state + t
+                 for t in range(self.n_trials)]
+        jobs = min(self.n_trials, os.cpu_count() or 1) if self.n_jobs is None else int(self.n_jobs)
+        with tqdm(total=self.n_trials * self.max_iter, disable=not self.progress,
+                  desc=f"{type(self).__name__} {self.n_trials} trials x {self.max_iter} rounds",
+                  unit="round") as bar:
+            lock = threading.Lock()
+
+            def tick(k=1):
+                with lock:
+                    bar.update(k)
+
+            def trial(seed):
+                start = time.perf_counter()
+                out = self._factorise(prob, np.random.default_rng(seed), tick)
+                out["seconds"] = time.perf_counter() - start
+                return out
+
+            if jobs > 1:
+                with threadpool_limits(1), ThreadPoolExecutor(jobs) as pool:
+                    self.trials_ = list(pool.map(trial, seeds))
+            else:
+                self.trials_ = [trial(seed) for seed in seeds]
+        for tr in self.trials_:
+            V = tr["V"].astype(np.float64)
+            tr["svm"] = linear_svm(self.C).fit(V[:, :n].T, ys)
+            tr["pred"] = tr["svm"].predict(V[:, n:].T)
+        best = min(self.trials_, key=lambda tr: tr["objective"][-1])
+        self.U_, self.H_, self.V_, self.objective_ = best["U"], best["H"], best["V"], best["objective"]
+        self.converged_ = all(tr["converged"] for tr in self.trials_)
+        self.labels_ = vote([tr["pred"] for tr in self.trials_], c)
+        return self
+
+    def _problem(self, Xs, ys, Xt, c) -> _Problem:
+        n, m = len(Xs), len(Xt)
+        X = np.vstack([Xs, Xt]).T                      # d × N, columns = samples
+        Y, E = label_matrices(ys, c, m, self.label_weights)
         mmd = MMDGroups.from_labels(ys, self.pseudo_labels_ if self.pseudo_labels_ is not None
                                     else np.full(m, -1), c, self.alpha)
         self.empty_classes_ = mmd.empty if self.pseudo_labels_ is not None else []
         W = knn_graph(X.T, self.p, self.sigma) if self.lam > 0 else sp.csr_matrix((n + m, n + m))
-        degree = np.asarray(W.sum(1)).ravel()
         dense = None
         if self.solver == "dense":
             M = mmd.dense()
             dense = {"W": W.toarray(), "M": M, "Mpm": (np.maximum(M, 0), np.maximum(-M, 0)),
                      "L": laplacian(W).toarray()}
-        self.trials_ = []
-        for t in range(self.n_trials):
-            rng = np.random.default_rng(None if self.random_state is None
-                                        else self.random_state + t)
-            start = time.perf_counter()
-            U, H, V, hist = self._factorise(X, Y, E, Om, W, degree, mmd, dense, rng)
-            seconds = time.perf_counter() - start
-            svm = linear_svm(self.C).fit(V[:, :n].T, ys)
-            self.trials_.append({"U": U, "H": H, "V": V, "objective": hist, "seconds": seconds, "svm": svm,
-                                 "pred": svm.predict(V[:, n:].T)})
-        best = min(self.trials_, key=lambda tr: tr["objective"][-1])
-        self.U_, self.H_, self.V_, self.objective_ = best["U"], best["H"], best["V"], best["objective"]
-        self.labels_ = vote([tr["pred"] for tr in self.trials_], c)
-        return self
+        dt = np.dtype(self.dtype)
+        return _Problem(X.astype(dt), Y.astype(dt), E.astype(dt), W.astype(dt),
+                        np.asarray(W.sum(1)).ravel().astype(dt), mmd, dense,
+                        float(np.sum(X * X)))
 
-    def _factorise(self, X, Y, E, Om, W, degree, mmd, dense, rng):
+    def _factorise(self, prob: _Problem, rng, tick) -> dict:
+        """One trial: random non-negative start, multiplicative rounds until tol or max_iter."""
+        X, Y, E = prob.X, prob.Y, prob.E
         d, N = X.shape
-        scale = np.sqrt(max(X.mean(), EPS) / self.r)
-        U = scale * np.abs(rng.standard_normal((d, self.r)))
-        V = scale * np.abs(rng.standard_normal((self.r, N)))
-        H = np.sqrt(max(Y.mean(), EPS) / self.r) * np.abs(rng.standard_normal((Y.shape[0], self.r)))
+        scale = np.sqrt(max(X.mean(dtype=np.float64), EPS) / self.r)
+        U = (scale * np.abs(rng.standard_normal((d, self.r)))).astype(X.dtype)
+        V = (scale * np.abs(rng.standard_normal((self.r, N)))).astype(X.dtype)
+        H = (np.sqrt(max(Y.mean(dtype=np.float64), EPS) / self.r)
+             * np.abs(rng.standard_normal((Y.shape[0], self.r)))).astype(X.dtype)
         kw = dict(beta=self.beta, lam=self.lam, gamma=self.gamma)
-        xx = float(np.sum(X * X))
-        hist = []
+        hist, rel, converged = [], None, False
         for _ in range(self.max_iter):
-            if dense is None:
-                U, H, V, UtX = satnmf_update(X, U, H, V, Y, Om, W=W, degree=degree, mmd=mmd, **kw)
-                f = self._objective_fast(xx, UtX, U, H, V, Y, E, W, degree, mmd)
+            if prob.dense is None:
+                U, H, V, UtX = satnmf_update(X, U, H, V, Y, E, W=prob.W, degree=prob.degree,
+                                             mmd=prob.mmd, **kw)
+                f = self._objective_fast(prob, UtX, U, H, V)
             else:
-                U, H, V, _ = satnmf_update(X, U, H, V, Y, Om, W=dense["W"], degree=degree,
-                                           M=dense["Mpm"], **kw)
-                f = satnmf_objective(X, U, H, V, Y, E, dense["L"], dense["M"], **kw)
+                U, H, V, _ = satnmf_update(X, U, H, V, Y, E, W=prob.dense["W"],
+                                           degree=prob.degree, M=prob.dense["Mpm"], **kw)
+                f = satnmf_objective(X, U, H, V, Y, E, prob.dense["L"], prob.dense["M"], **kw)
             if not np.isfinite(f):
                 raise FloatingPointError(f"SATNMF objective became {f} after {len(hist)} rounds")
             hist.append(f)
-            if len(hist) > 1 and abs(hist[-2] - f) <= self.tol * abs(hist[-2]):
-                break
-        return U, H, V, hist
+            tick()
+            if len(hist) > 1:
+                rel = abs(hist[-2] - f) / abs(hist[-2])
+                if rel <= self.tol:
+                    converged = True
+                    break
+        tick(self.max_iter - len(hist))
+        return {"U": U, "H": H, "V": V, "objective": hist, "rel_change": rel,
+                "converged": converged}
 
-    def _objective_fast(self, xx, UtX, U, H, V, Y, E, W, degree, mmd):
+    def _objective_fast(self, prob: _Problem, UtX, U, H, V) -> float:
         """Eq (8) from products the update already has: ‖X − UV‖² = ‖X‖² − 2⟨UᵀX, V⟩ +
-        ⟨UᵀU, VVᵀ⟩, Tr(VLVᵀ) = Σ_j d_j‖v_j‖² − ⟨V, VW⟩, Tr(VMVᵀ) from group means."""
-        f = xx - 2 * float(np.sum(UtX * V)) + float(np.sum((U.T @ U) * (V @ V.T)))
+        ⟨UᵀU, VVᵀ⟩, Tr(VLVᵀ) = Σ_j d_j‖v_j‖² − ⟨V, VW⟩, Tr(VMVᵀ) from group means. Sums are
+        accumulated in float64 whatever the dtype of the factors."""
+        def dot(a, b):
+            return float(np.sum(a * b, dtype=np.float64))
+
+        f = prob.xx - 2 * dot(UtX, V) + dot(U.T @ U, V @ V.T)
         if self.beta > 0:
-            f += self.beta * float(np.sum((E * (Y - H @ V)) ** 2))
+            f += self.beta * dot(prob.E, (prob.Y - H @ V) ** 2)
         if self.lam > 0:
-            f += self.lam * (float(np.sum(V * V * degree)) - float(np.sum(V * (W @ V.T).T)))
+            f += self.lam * (dot(V * V, prob.degree) - dot(V, (prob.W @ V.T).T))
         if self.gamma > 0:
-            f += self.gamma * mmd.trace(V)
+            f += self.gamma * prob.mmd.trace(V.astype(np.float64))
         return f
 
     # -- using the model ---------------------------------------------------------------------
     def transform(self, X, U=None, n_iter=200):
         """Codes of new samples ``X`` (k, d) with the basis fixed (``U_`` by default): the
         reconstruction-only V update of Eq (3). Returns (k, r)."""
-        U = self.U_ if U is None else U
+        U = (self.U_ if U is None else U).astype(np.float64)
         X = np.asarray(X, dtype=np.float64).T
         V = np.full((U.shape[1], X.shape[1]), np.sqrt(max(X.mean(), EPS) / U.shape[1]))
         UtX, UtU = U.T @ X, U.T @ U
