@@ -97,9 +97,12 @@ def scaled_features(source: str, target: str, cfg: ClosedSetConfig, progress: bo
 
 
 def run_closed_set(source: str, target: str, cfg: ClosedSetConfig | None = None,
-                   progress: bool = True) -> dict:
+                   progress: bool = True, n_jobs: int | None = None) -> dict:
     """Run one method on one pair; returns the record that :func:`stienet.results.save_result`
-    stores (method, data, hyper-parameters, UAR, WAR, confusion, objective history, …)."""
+    stores (method, data, hyper-parameters, UAR, WAR, confusion, objective history, rounds,
+    relative objective change at the stop and whether tol was reached, per trial, …).
+    ``progress``: progress bars (features; trials × rounds). ``n_jobs``: trials run at once
+    (:class:`~stienet.satnmf.SATNMF`'s default when None); neither changes the result."""
     cfg = cfg or ClosedSetConfig()
     start = time.perf_counter()
     split, Xs, Xt = scaled_features(source, target, cfg, progress)
@@ -109,7 +112,8 @@ def run_closed_set(source: str, target: str, cfg: ClosedSetConfig | None = None,
     if cfg.method == "SVM":
         pred = linear_svm(cfg.C).fit(Xs, ys).predict(Xt)
     else:
-        model = cfg.estimator().set_params(progress=progress).fit(Xs, ys, Xt, n_classes=c)
+        model = cfg.estimator().set_params(progress=progress, **(
+            {} if n_jobs is None else {"n_jobs": n_jobs})).fit(Xs, ys, Xt, n_classes=c)
         pred = model.predict()
         extra = {"objective": model.objective_,
                  "final_objective_per_trial": [t["objective"][-1] for t in model.trials_],

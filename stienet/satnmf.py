@@ -402,12 +402,14 @@ class SATNMF(BaseEstimator):
         return Xs, ys, Xt, c
 
     # -- fitting -----------------------------------------------------------------------------
-    def fit(self, Xs, ys, Xt, n_classes=None):
+    def fit(self, Xs, ys, Xt, n_classes=None, callback=None):
         """Factorise [Xs; Xt] (Eq 8), once per trial, and train a linear SVM on each trial's
         source codes. ``Xs`` (n, d), ``ys`` (n,) in ``0..c-1``, ``Xt`` (m, d), all ≥ 0.
 
         The pseudo labels, the kNN graph and the MMD groups are computed once and shared by
-        the trials; trials run ``n_jobs`` at a time."""
+        the trials; trials run ``n_jobs`` at a time. ``callback(k, U, H, V)``, if given, is
+        called after round k = 1, 2, … of every trial (``benchmarks/satnmf_convergence.py``
+        uses it to score the codes as the rounds go)."""
         Xs, ys, Xt, c = self._check(Xs, ys, Xt, n_classes)
         n, m = len(Xs), len(Xt)
         self.n_classes_ = c
@@ -429,7 +431,7 @@ class SATNMF(BaseEstimator):
 
             def trial(seed):
                 start = time.perf_counter()
-                out = self._factorise(prob, np.random.default_rng(seed), tick)
+                out = self._factorise(prob, np.random.default_rng(seed), tick, callback)
                 out["seconds"] = time.perf_counter() - start
                 return out
 
@@ -466,7 +468,7 @@ class SATNMF(BaseEstimator):
                         np.asarray(W.sum(1)).ravel().astype(dt), mmd, dense,
                         float(np.sum(X * X)))
 
-    def _factorise(self, prob: _Problem, rng, tick) -> dict:
+    def _factorise(self, prob: _Problem, rng, tick, callback=None) -> dict:
         """One trial: random non-negative start, multiplicative rounds until tol or max_iter."""
         X, Y, E = prob.X, prob.Y, prob.E
         d, N = X.shape
@@ -490,6 +492,8 @@ class SATNMF(BaseEstimator):
                 raise FloatingPointError(f"SATNMF objective became {f} after {len(hist)} rounds")
             hist.append(f)
             tick()
+            if callback is not None:
+                callback(len(hist), U, H, V)
             if len(hist) > 1:
                 rel = abs(hist[-2] - f) / abs(hist[-2])
                 if rel <= self.tol:
