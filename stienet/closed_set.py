@@ -52,8 +52,8 @@ class ClosedSetConfig:
     label_weights: str = "binary"
     C: float = 1.0
     n_trials: int = 5
-    max_iter: int = 200
-    tol: float = 1e-5
+    max_iter: int = 300
+    tol: float = 5e-4
     dtype: str = "float32"
     seed: int = 0
     scaling: str = "speaker"             # [0, 1] per speaker (paper) or per "corpus"

@@ -356,7 +356,7 @@ class SATNMF(BaseEstimator):
     """
 
     def __init__(self, r=128, alpha=1.0, beta=100.0, gamma=100.0, lam=1.0, p=5, sigma=None,
-                 label_weights="binary", C=1.0, n_trials=5, max_iter=200, tol=1e-5,
+                 label_weights="binary", C=1.0, n_trials=5, max_iter=300, tol=5e-4,
                  solver="fast", dtype="float32", n_jobs=None, progress=False, random_state=0):
         self.r, self.alpha, self.beta, self.gamma, self.lam = r, alpha, beta, gamma, lam
         self.p, self.sigma, self.label_weights, self.C = p, sigma, label_weights, C
