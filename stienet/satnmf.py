@@ -11,12 +11,12 @@ scikit-learn (samples are rows: ``Xs`` is n × d).
 
 The joint-distribution MMD matrix M (Eq 6) and the kNN graph (Eq 7) are N × N; the default
 ``solver="fast"`` never forms M (VM⁺ and VM⁻ come from per-class means, O((c+1)·r·N)) and keeps
-W sparse. ``solver="dense"`` builds both as dense matrices and computes the objective literally:
-it is the reference the tests and ``benchmarks/satnmf_speed.py`` compare against.
+W sparse. ``solver="dense"`` builds both as dense matrices and computes the objective literally
+(``benchmarks/satnmf_speed.py --solvers`` times both); ``tests/test_satnmf.py`` checks the fast
+update against a V update computed from Eq 8's gradient with independently built dense M and W.
 """
 from __future__ import annotations
 
-import os
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -328,8 +328,9 @@ class SATNMF(BaseEstimator):
     solver : ``"fast"`` (implicit M, sparse W) or ``"dense"`` (N × N matrices; reference).
     dtype : ``"float32"`` (default: about twice as fast; UAR checked against float64 in
         ``notebooks/06_satnmf``) or ``"float64"``. The objective is always summed in float64.
-    n_jobs : trials run at the same time (threads; BLAS limited to one thread each while they
-        do). ``None``: as many as there are CPUs, at most ``n_trials``.
+    n_jobs : trials run at the same time (threads; BLAS limited to one thread each while more
+        than one runs). ``None``: all ``n_trials`` at once, so that the cores share the work
+        evenly (5 trials on 2 cores: no last trial running alone).
     progress : show a progress bar over trials × rounds (tqdm, on stderr).
     random_state : seed of trial 0 (trial t uses ``random_state + t``).
 
@@ -419,7 +420,7 @@ class SATNMF(BaseEstimator):
         prob = self._problem(Xs, ys, Xt, c)
         seeds = [None if self.random_state is None else self.random_state + t
                  for t in range(self.n_trials)]
-        jobs = min(self.n_trials, os.cpu_count() or 1) if self.n_jobs is None else int(self.n_jobs)
+        jobs = self.n_trials if self.n_jobs is None else int(self.n_jobs)
         with tqdm(total=self.n_trials * self.max_iter, disable=not self.progress,
                   desc=f"{type(self).__name__} {self.n_trials} trials x {self.max_iter} rounds",
                   unit="round") as bar:
