@@ -323,7 +323,7 @@ class SATNMF(BaseEstimator):
     C : trade-off of the linear SVMs (pseudo labels and the classifier on the codes).
     n_trials : random initialisations whose predictions are voted (§2.3).
     max_iter, tol : stop after ``max_iter`` rounds or once the relative change of the objective
-        |f_{k−1} − f_k| / f_{k−1} falls to ``tol`` or below (defaults chosen from the
+        ``abs(f[k-1] - f[k]) / f[k-1]`` falls to ``tol`` or below (defaults chosen from the
         convergence plot of ``notebooks/06_satnmf``).
     solver : ``"fast"`` (implicit M, sparse W) or ``"dense"`` (N × N matrices; reference).
     dtype : ``"float32"`` (default: about twice as fast; UAR checked against float64 in
