@@ -1,9 +1,10 @@
 """Training and evaluation throughput of the default STIENet model (16 kHz, 3 s clips).
 
-    python benchmarks/train_speed.py [--batch-size 32] [--steps 8] [--device auto]
+    python benchmarks/train_speed.py [--batch-size 32] [--steps 8] [--device auto] [--preset paper]
 
 Prints clips/s for a full training step (forward + backward + Adam, with the two-domain batch
-and all five loss terms of Eq 5, as in :func:`stienet.train.fit`) and for evaluation, the
+and all loss terms of Eq 5, as in :func:`stienet.train.fit`; a quarter of the clips are
+shorter than the crop, so the padded-sequence path of the LSTM is timed too) and for evaluation, the
 model's forward FLOPs per clip, and the achieved fraction of this machine's measured fp32
 matrix-multiply throughput. A benchmark, not a test: numbers depend on the machine.
 """
@@ -47,17 +48,21 @@ def main() -> None:
     p.add_argument("--batch-size", type=int, default=32)
     p.add_argument("--steps", type=int, default=8)
     p.add_argument("--device", default="auto")
+    p.add_argument("--preset", default="paper", choices=["paper", "open"])
     args = p.parse_args()
-    device, cfg = pick_device(args.device), TrainConfig()
+    device, cfg = pick_device(args.device), TrainConfig(preset=args.preset)
     torch.manual_seed(0)
     model = STIENet(3, cfg.model).to(device)
     opt = torch.optim.Adam(model.parameters(), lr=cfg.lr)
     n = int(cfg.sample_rate * cfg.clip_seconds)
     xs, xt = torch.randn(args.batch_size, n, device=device), torch.randn(args.batch_size, n, device=device)
     ys = torch.randint(0, 3, (args.batch_size,), device=device)
+    lengths = torch.full((args.batch_size,), n)
+    lengths[: args.batch_size // 4] = torch.randint(n // 3, n, (args.batch_size // 4,))
+    gen = torch.Generator().manual_seed(0)
 
     def train_step():
-        loss = total_loss(step_losses(model, xs, ys, xt, cfg), cfg.weights)
+        loss = total_loss(step_losses(model, xs, ys, xt, cfg, lengths, lengths, gen), cfg.weights)
         opt.zero_grad(set_to_none=True)
         loss.backward()
         opt.step()
@@ -89,7 +94,8 @@ def main() -> None:
     flops = counter.get_total_flops() + lstm_flops(model, steps)
     peak = matmul_gflops(device)
     achieved = 3 * flops * train_rate / 1e9  # training step ~ 3x forward FLOPs
-    print(f"device: {device}, torch {torch.__version__}, threads {torch.get_num_threads()}")
+    print(f"device: {device}, torch {torch.__version__}, threads {torch.get_num_threads()}, "
+          f"preset {args.preset}")
     print(f"model: {sum(p.numel() for p in model.parameters()) / 1e6:.2f} M parameters, "
           f"{flops / 1e6:.1f} MFLOP forward per 3 s clip, {steps} LSTM steps")
     print(f"training:   {train_rate:7.1f} clips/s (batch {args.batch_size} source + {args.batch_size} target)")

@@ -1,72 +1,186 @@
-"""Command line: ``python -m stienet <command>``.
+"""Command line of stienet: python -m stienet <command> [options]; <command> --help for more.
 
-Commands
---------
-corpora   Load corpora (synthetic stand-ins unless a data root is given) and print their class
-          counts, sample rates, and the open-set split of a pair.
-train     Train STIENet on one source -> target pair for one or more seeds; one JSON per run.
-satnmf    SATNMF (or a special case, or the source-only SVM) on one closed-set pair; one JSON.
-sweep     A named experiment (pairs, ablation, sensitivity, satnmf, shift), resumable.
-report    Tables (CSV + Markdown) from result files, next to the papers' numbers.
+commands:
+  corpora   summarise corpora (class counts, speakers, sample rates) and one open-set split
+  train     train STIENet on one source -> target pair; one result JSON per seed
+  notebook  the main job: notebooks/train.ipynb through papermill, progress in the terminal
+  satnmf    SATNMF (or a special case, or the source-only SVM) on one closed-set pair
+  sweep     a named experiment (pairs, ablation, sensitivity, satnmf, shift), resumable
+  report    tables (CSV + Markdown) from result files, next to the papers' numbers; printed
+  download  fetch a freely licensed corpus (Berlin EmoDB) into a data root
+
+A corpus is a code (B = Berlin EmoDB, C = CASIA, e = eNTERFACE'05, S = SAVEE, E = Estonian
+EEKK; case-sensitive) or the path of a manifest CSV with columns path, emotion, speaker. Without
+--data-root (or $STIENET_DATA) the codes use the synthetic stand-ins, generated on first use.
+
+Errors are one line on stderr and exit code 2. Arguments are checked before anything heavy is
+imported or any corpus is generated.
 """
 from __future__ import annotations
 
 import argparse
 import sys
+import warnings
 
 from . import __version__
+from .checks import (UsageError, check_corpus, check_data_root, check_method, check_number,
+                     check_out_dir, check_pair, check_stienet_run)
+
+EPILOG_METRICS = """\
+metrics (open-set, target corpus, model after the last epoch):
+  OS   mean recall over the known classes and 'unknown'
+  OS*  mean recall over the known classes only (anger, fear, happiness)
+  UNK  recall of 'unknown' (target clips of other emotions that were rejected)
+  H    harmonic mean of OS* and UNK; high only when both are
+"""
+
+
+class _Help(argparse.RawDescriptionHelpFormatter, argparse.ArgumentDefaultsHelpFormatter):
+    """Keeps the layout of descriptions and shows every option's default (unless none)."""
+
+    def _get_help_string(self, action):
+        if action.default in (None, False) or action.required:
+            return action.help
+        return super()._get_help_string(action)
+
+
+def _para(text: str) -> str:
+    """A description paragraph wrapped for the terminal (the formatter keeps layouts)."""
+    import textwrap
+
+    return textwrap.fill(" ".join(text.split()), 88)
+
+
+# --- commands -------------------------------------------------------------------------------
+
+def _sample_rates(paths) -> str:
+    import soundfile as sf
+
+    rates = set()
+    for p in paths:
+        try:
+            rates.add(sf.info(p).samplerate)
+        except (RuntimeError, OSError):
+            continue
+    return "/".join(str(r) for r in sorted(rates)) or "?"
 
 
 def _corpora(args: argparse.Namespace) -> int:
-    import numpy as np
+    codes = list(dict.fromkeys(args.codes))
+    for code in codes:
+        check_corpus(code, "--codes")
+    pair = [args.source, args.target]
+    if pair == [None, None] and len(codes) >= 2:
+        pair = codes[:2]
+    if (pair[0] is None) != (pair[1] is None):
+        raise UsageError("give both --source and --target (or neither)")
+    if pair[0] is not None:
+        check_pair(*pair)
+    check_data_root(args.data_root)
+    check_number("--scale", args.scale, low=0, low_open=True)
+    check_number("--shift", args.shift, low=0)
+    check_number("--sr", args.sr, low=1000, integer=True)
 
-    from .data import CORPORA, load_corpus, load_waveforms, open_set_split, summarize
+    import numpy as np
+    import pandas as pd
+
+    from .data import load_waveforms, open_set_split, resolve_corpus, summarize
+    from .data.specs import CORPORA, corpus_name
 
     tables = {}
-    for code in args.codes:
-        tables[code] = load_corpus(code, data_root=args.data_root, seed=args.seed,
-                                   scale=args.scale, shift=args.shift)
-    import pandas as pd
+    for code in codes + [c for c in pair if c is not None and c not in codes]:
+        tables[code] = resolve_corpus(code, data_root=args.data_root, seed=args.seed,
+                                      scale=args.scale, shift=args.shift)
     rows = []
-    for code, table in tables.items():
+    for code in codes:
+        table = tables[code]
         audio = load_waveforms(table, sr=args.sr)
         secs = audio.lengths / audio.sr
-        rows.append({"code": code, "corpus": CORPORA[code].name, "language": CORPORA[code].language,
+        spec = CORPORA.get(code)
+        rows.append({"corpus": corpus_name(code), "name": spec.name if spec else "manifest",
+                     "language": spec.language if spec else "?",
                      "data": table["data"].iloc[0], "files": len(table), "decoded": len(audio),
-                     "speakers": table["speaker"].nunique(), "emotions": table["emotion"].nunique(),
+                     "speakers": table["speaker"].nunique(),
+                     "emotions": table["emotion"].nunique(),
+                     "file Hz": _sample_rates(table["path"]), "read at Hz": args.sr,
                      "mean s": round(float(np.mean(secs)), 2)})
     print(pd.DataFrame(rows).to_string(index=False))
     print()
-    print(summarize(pd.concat(tables.values())).to_string())
-    if args.source and args.target:
-        split = open_set_split(tables[args.source], tables[args.target], seed=args.seed)
-        print(f"\nopen-set split {args.source} -> {args.target} (data: {tables[args.source]['data'].iloc[0]}):")
+    print(summarize(pd.concat([tables[c] for c in codes])).to_string())
+    if pair[0] is not None:
+        src, tgt = (tables[c] for c in pair)
+        split = open_set_split(src, tgt, seed=args.seed)
+        print(f"\nopen-set split {corpus_name(pair[0])} -> {corpus_name(pair[1])} "
+              f"(data: {src['data'].iloc[0]}; known classes labelled, the rest 'unknown'):")
         print(split.describe().to_string())
     return 0
 
 
+def _train_weights(args) -> tuple:
+    return (args.alpha, args.beta, args.gamma, args.delta, args.epsilon)
+
+
 def _train(args: argparse.Namespace) -> int:
+    check_stienet_run(args.source, args.target, data_root=args.data_root, epochs=args.epochs,
+                      seeds=args.seeds, batch_size=args.batch_size, lr=args.lr,
+                      weights=_train_weights(args), phi=args.phi,
+                      reject_dropout=args.reject_dropout, scale=args.scale, shift=args.shift,
+                      device=args.device)
+    check_out_dir(args.out)
     from .losses import LossWeights
     from .results import result_path, save_result
+    from .summary import epoch_line, run_summary
     from .train import TrainConfig, fit
 
-    weights = LossWeights(args.alpha, args.beta, args.gamma, args.delta, args.epsilon)
+    weights = LossWeights(*_train_weights(args))
     for seed in args.seeds:
         cfg = TrainConfig(epochs=args.epochs, batch_size=args.batch_size, lr=args.lr, seed=seed,
-                          weights=weights, phi=args.phi, reject_dropout=args.reject_dropout,
+                          weights=weights, preset=args.preset, phi=args.phi, reject_dropout=args.reject_dropout,
                           device=args.device, data_root=args.data_root,
                           synthetic_scale=args.scale, synthetic_shift=args.shift)
-        run = fit(args.source, args.target, cfg)
-        path = save_result(run.to_json(), result_path(args.out, "STIENet", run.data,
-                                                      args.source, args.target, seed))
-        m = run.metrics
-        print(f"{args.source}->{args.target} seed {seed} (data: {run.data}, {run.device}, "
-              f"{run.wall_time_s:.0f} s): OS {m['OS']:.4f}  OS* {m['OS*']:.4f}  UNK {m['UNK']:.4f}  "
-              f"H {m['H']:.4f}  -> {path}")
+        print(f"{args.source} -> {args.target}, seed {seed}: loading corpora "
+              "(the first run generates the synthetic stand-ins and decodes them)", flush=True)
+        run = fit(args.source, args.target, cfg, progress=False,
+                  on_epoch=lambda row: print(epoch_line(row, args.epochs), flush=True))
+        record = run.to_json()
+        path = save_result(record, result_path(args.out, "STIENet", run.data,
+                                               args.source, args.target, seed))
+        print(run_summary(record, result_path=path), flush=True)
     return 0
 
 
+def _notebook(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    check_stienet_run(args.source, args.target, data_root=args.data_root, epochs=args.epochs,
+                      seeds=(args.seed,), batch_size=args.batch_size, scale=args.scale,
+                      device=args.device, clip_seconds=args.clip_seconds)
+    check_number("--tsne-points", args.tsne_points, low=0, integer=True)
+    check_out_dir(args.out)
+    if args.output:
+        check_out_dir(Path(args.output).parent, "--output")
+    from .job import run_main_job
+
+    return run_main_job(args.source, args.target, output=args.output, out_dir=args.out,
+                        parameters=dict(data_root=args.data_root, epochs=args.epochs,
+                                        seed=args.seed, batch_size=args.batch_size,
+                                        synthetic_scale=args.scale, device=args.device,
+                                        clip_seconds=args.clip_seconds,
+                                        tsne_points=args.tsne_points))
+
+
 def _satnmf(args: argparse.Namespace) -> int:
+    check_pair(args.source, args.target)
+    check_data_root(args.data_root)
+    check_method(args.method)
+    for name in ("r", "p", "trials", "max_iter"):
+        check_number(f"--{name.replace('_', '-')}", getattr(args, name), low=1, integer=True)
+    for name in ("alpha", "beta", "gamma", "lam"):
+        check_number(f"--{name}", getattr(args, name), low=0)
+    check_number("--C", args.C, low=0, low_open=True)
+    check_number("--scale", args.scale, low=0, low_open=True)
+    check_number("--shift", args.shift, low=0)
+    check_out_dir(args.out)
     from .closed_set import SLUGS, ClosedSetConfig, run_closed_set
     from .results import result_path, save_result
 
@@ -87,14 +201,25 @@ def _satnmf(args: argparse.Namespace) -> int:
         print(f"{rec['method']} {args.source}->{args.target} {'/'.join(rec['label_names'])} "
               f"seed {seed} (data: {rec['data']}, {rec['wall_time_s']:.0f} s): "
               f"UAR {m['UAR']:.4f}  WAR {m['WAR']:.4f}  -> {path}")
+    print("UAR: mean recall over the shared classes (chance = 1/classes); WAR: plain accuracy")
     return 0
 
 
 def _sweep(args: argparse.Namespace) -> int:
+    check_data_root(args.data_root)
+    check_number("--epochs", args.epochs, low=1, integer=True)
+    check_number("--batch-size", args.batch_size, low=2, integer=True)
+    check_number("--scale", args.scale, low=0, low_open=True)
+    check_number("--jobs", args.jobs, low=1, integer=True)
+    for seed in args.seeds:
+        check_number("--seeds", seed, low=0, integer=True)
+    check_out_dir(args.out)
+    if args.via == "papermill" and args.name != "pairs":
+        raise UsageError("--via papermill runs the pairs sweep only")
     from .experiments import Settings, expand, run_papermill, run_sweep
 
-    settings = Settings(seeds=tuple(args.seeds), epochs=args.epochs, batch_size=args.batch_size,
-                        scale=args.scale, data_root=args.data_root, device=args.device,
+    settings = Settings(seeds=tuple(args.seeds), presets=tuple(args.presets), epochs=args.epochs,
+                        batch_size=args.batch_size, scale=args.scale, data_root=args.data_root, device=args.device,
                         r=args.r, trials=args.trials, max_iter=args.max_iter)
     specs = expand(args.name, settings)
     if args.dry_run:
@@ -103,8 +228,6 @@ def _sweep(args: argparse.Namespace) -> int:
         print(f"{len(specs)} runs")
         return 0
     if args.via == "papermill":
-        if args.name != "pairs":
-            raise ValueError("--via papermill runs the pairs sweep only")
         paths = run_papermill(settings, runs_dir=args.runs_dir, out=args.out)
         print(f"{len(paths)} executed notebooks in {args.runs_dir}/")
         return 0
@@ -119,104 +242,248 @@ def _sweep(args: argparse.Namespace) -> int:
 
 
 def _report(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
     from .report import write_report
 
-    for path in write_report(args.out, args.data):
-        print(path)
+    if not (Path(args.out) / args.data).is_dir():
+        raise UsageError(f"no results below {Path(args.out) / args.data} (--out {args.out}, "
+                         f"--data {args.data})")
+    made = write_report(args.out, args.data)
+    if not made:
+        print(f"no sweep results below {Path(args.out) / args.data}; nothing to tabulate")
+        return 0
+    for path in made:
+        if path.suffix == ".md":
+            print(path.read_text().rstrip() + "\n")
+    print("written: " + ", ".join(str(p) for p in made))
     return 0
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m stienet", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--version", action="version", version=f"stienet {__version__}")
-    sub = parser.add_subparsers(dest="command", required=True)
-    p = sub.add_parser("corpora", help="summarise corpora (synthetic unless --data-root)")
-    p.add_argument("--codes", nargs="+", default=["B", "C", "e", "S"])
-    p.add_argument("--data-root", default=None,
-                   help="folder with one sub-folder per corpus (default: $STIENET_DATA, else synthetic)")
-    p.add_argument("--source", default="B")
-    p.add_argument("--target", default="C")
-    p.add_argument("--seed", type=int, default=0)
-    p.add_argument("--scale", type=float, default=1.0, help="synthetic corpus size factor")
-    p.add_argument("--shift", type=float, default=1.0, help="synthetic corpus-difference factor")
-    p.add_argument("--sr", type=int, default=16000)
+def _download(args: argparse.Namespace) -> int:
+    from .download import download
+
+    download(args.corpus, args.to, url=args.url, force=args.force)
+    return 0
+
+
+# --- parser ---------------------------------------------------------------------------------
+
+def _corpus_options(p) -> None:
+    p.add_argument("--source", required=True,
+                   help="source corpus (labelled): a code B, C, e, S, E or a manifest CSV path")
+    p.add_argument("--target", required=True,
+                   help="target corpus (unlabelled in training): a code or a manifest CSV path")
+
+
+def _data_options(p, scale: float = 1.0) -> None:
+    p.add_argument("--data-root", default=None, metavar="DIR",
+                   help="folder with one sub-folder per real corpus (emodb/, casia/, ...); "
+                   "default: $STIENET_DATA, else the synthetic stand-ins")
+    p.add_argument("--scale", type=float, default=scale,
+                   help="size of the synthetic stand-ins as a fraction of the real corpora")
+
+
+def _add_corpora(sub) -> None:
+    p = sub.add_parser("corpora", formatter_class=_Help,
+                       help="summarise corpora and one open-set split",
+                       description=_para("Load corpora and print, per corpus: files, decoded files, "
+                       "speakers, emotions, the sample rate(s) of the files and the rate they are "
+                       "read at, mean duration; then class counts and the open-set split of a "
+                       "pair (known classes labelled, every other emotion 'unknown')."))
+    p.add_argument("--codes", nargs="+", default=["B", "C", "e", "S"], metavar="CORPUS",
+                   help="corpora to summarise: codes or manifest CSV paths")
+    p.add_argument("--source", default=None,
+                   help="source of the split shown (default: the first of --codes)")
+    p.add_argument("--target", default=None,
+                   help="target of the split shown (default: the second of --codes)")
+    _data_options(p)
+    p.add_argument("--seed", type=int, default=0, help="seed of the synthetic stand-ins")
+    p.add_argument("--shift", type=float, default=1.0,
+                   help="how strongly the synthetic corpora differ (1 = default stand-ins)")
+    p.add_argument("--sr", type=int, default=16000, help="sample rate the audio is decoded at")
     p.set_defaults(func=_corpora)
 
-    t = sub.add_parser("train", help="train STIENet on one pair (one JSON result per seed)")
-    t.add_argument("--source", required=True)
-    t.add_argument("--target", required=True)
-    t.add_argument("--data-root", default=None)
-    t.add_argument("--epochs", type=int, default=30)
-    t.add_argument("--seeds", type=int, nargs="+", default=[0])
-    t.add_argument("--batch-size", type=int, default=32)
-    t.add_argument("--lr", type=float, default=1e-3)
-    for name in ("alpha", "beta", "gamma", "delta", "epsilon"):
-        t.add_argument(f"--{name}", type=float, default=1.0, help=f"Eq 5 weight {name}")
-    t.add_argument("--phi", type=float, default=0.1, help="phi of Eq 4 (> 0)")
-    t.add_argument("--reject-dropout", type=float, default=0.5)
-    t.add_argument("--device", default="auto")
-    t.add_argument("--scale", type=float, default=1.0, help="synthetic corpus size factor")
-    t.add_argument("--shift", type=float, default=1.0, help="synthetic corpus-difference factor")
-    t.add_argument("--out", default="results")
+
+def _add_train(sub) -> None:
+    t = sub.add_parser("train", formatter_class=_Help, epilog=EPILOG_METRICS,
+                       help="train STIENet on one pair (one JSON result per seed)",
+                       description=_para("Train STIENet (Eq 5) on SOURCE -> TARGET, one run per seed. "
+                       "Prints one line per epoch and a summary; writes "
+                       "OUT/<data>/STIENet/<source>_<target>_seed<k>.json."))
+    _corpus_options(t)
+    _data_options(t)
+    t.add_argument("--epochs", type=int, default=30, help="training epochs (model = last epoch)")
+    t.add_argument("--seeds", type=int, nargs="+", default=[0], help="one run per seed")
+    t.add_argument("--batch-size", type=int, default=32, help="clips per domain per step")
+    t.add_argument("--lr", type=float, default=1e-3, help="Adam learning rate")
+    for name, term in (("alpha", "source cross-entropy"), ("beta", "rejection loss, Eq 3"),
+                       ("gamma", "MMD, Eq 1"), ("delta", "class MMD, Eq 2"),
+                       ("epsilon", "inverse entropy, Eq 4")):
+        t.add_argument(f"--{name}", type=float, default=1.0, help=f"Eq 5 weight of the {term}")
+    t.add_argument("--preset", choices=["paper", "open"], default="paper",
+                   help="training recipe: paper = Eq 1-5 as printed; open = beyond the paper, "
+                        "makes 'unknown' reachable (stienet.train.PRESETS)")
+    t.add_argument("--phi", type=float, default=None,
+                   help="phi of Eq 4 (> 0); default: the preset's (paper 0.1, open 0.7)")
+    t.add_argument("--reject-dropout", type=float, default=0.5,
+                   help="dropout rate that makes pseudo-unknown source features (Eq 3)")
+    t.add_argument("--device", default="auto", help="auto (CUDA if present), cpu, cuda[:N], mps")
+    t.add_argument("--shift", type=float, default=1.0,
+                   help="how strongly the synthetic corpora differ (1 = default stand-ins)")
+    t.add_argument("--out", default="results", metavar="DIR", help="root of the result files")
     t.set_defaults(func=_train)
 
-    s = sub.add_parser("satnmf", help="SATNMF / special cases / source-only SVM on a closed-set pair",
-                       description="Closed-set cross-corpus run of the SATNMF paper (Luo & Han); "
-                       "alpha, beta, gamma, lam, r, p are that paper's symbols, not STIENet's.")
-    s.add_argument("--source", required=True)
-    s.add_argument("--target", required=True)
+
+def _add_notebook(sub) -> None:
+    n = sub.add_parser("notebook", formatter_class=_Help, epilog=EPILOG_METRICS,
+                       help="the main job: run notebooks/train.ipynb via papermill",
+                       description=_para("Execute notebooks/train.ipynb (the main job) with papermill "
+                       "on a kernel over IPC sockets, printing one line per epoch and a summary; "
+                       "writes the executed notebook to OUTPUT and the result JSON below OUT."))
+    _corpus_options(n)
+    _data_options(n)
+    n.add_argument("--epochs", type=int, default=30, help="training epochs")
+    n.add_argument("--seed", type=int, default=0, help="run seed")
+    n.add_argument("--batch-size", type=int, default=32, help="clips per domain per step")
+    n.add_argument("--clip-seconds", type=float, default=3.0, help="clip length")
+    n.add_argument("--device", default="auto", help="auto (CUDA if present), cpu, cuda[:N], mps")
+    n.add_argument("--tsne-points", type=int, default=300,
+                   help="clips per domain in the t-SNE plots (0: skip)")
+    n.add_argument("--output", default=None, metavar="IPYNB",
+                   help="executed notebook (default: runs/<source>_<target>.ipynb)")
+    n.add_argument("--out", default="runs", metavar="DIR",
+                   help="root of the result JSON (runs/ is git-ignored)")
+    n.set_defaults(func=_notebook)
+
+
+def _add_satnmf(sub) -> None:
+    s = sub.add_parser("satnmf", formatter_class=_Help,
+                       help="SATNMF / special cases / source-only SVM on a closed-set pair",
+                       description=_para("Closed-set cross-corpus run of the SATNMF paper (Luo & Han); "
+                       "alpha, beta, gamma, lam, r, p are that paper's symbols, not STIENet's."))
+    _corpus_options(s)
     s.add_argument("--classes", nargs="+", default=None,
                    help="emotions, or one scheme name (e2E, E2B, B2C, C2e); default: intersection")
     s.add_argument("--method", default="SATNMF",
-                   help="SVM, SNMF, SNMF-gamma, STNMF-lambda, SATNMF or TNMF")
-    s.add_argument("--r", type=int, default=128)
-    s.add_argument("--p", type=int, default=5)
-    s.add_argument("--alpha", type=float, default=1.0)
-    s.add_argument("--beta", type=float, default=100.0)
-    s.add_argument("--gamma", type=float, default=100.0)
-    s.add_argument("--lam", type=float, default=1.0)
+                   help="SVM, SNMF, SNMF-gamma, STNMF-lambda, SATNMF or TNMF (any case)")
+    s.add_argument("--r", type=int, default=128, help="NMF rank")
+    s.add_argument("--p", type=int, default=5, help="nearest neighbours of the graph")
+    s.add_argument("--alpha", type=float, default=1.0, help="weight of the class-wise MMD (Eq 6)")
+    s.add_argument("--beta", type=float, default=100.0, help="weight of the label term (Eq 1)")
+    s.add_argument("--gamma", type=float, default=100.0, help="weight of the MMD term (Eq 8)")
+    s.add_argument("--lam", type=float, default=1.0, help="weight of the graph term (Eq 8)")
     s.add_argument("--label-weights", choices=["binary", "paper"], default="binary",
-                   help="E of Eq 2: 0/1 mask (default) or as printed (0.001 on y = 1)")
+                   help="E of Eq 2: 0/1 mask, or as printed (0.001 where y = 1)")
     s.add_argument("--C", type=float, default=1.0, help="linear SVM trade-off")
     s.add_argument("--trials", type=int, default=5, help="initialisations voted")
-    s.add_argument("--max-iter", type=int, default=300, help="at most; stops earlier at tol")
-    s.add_argument("--scaling", choices=["speaker", "corpus"], default="speaker")
-    s.add_argument("--seeds", type=int, nargs="+", default=[0])
-    s.add_argument("--data-root", default=None)
-    s.add_argument("--scale", type=float, default=1.0, help="synthetic corpus size factor")
-    s.add_argument("--shift", type=float, default=1.0, help="synthetic corpus-difference factor")
-    s.add_argument("--out", default="results")
+    s.add_argument("--max-iter", type=int, default=300,
+                   help="update rounds per initialisation, at most (stops earlier at tol)")
+    s.add_argument("--scaling", choices=["speaker", "corpus"], default="speaker",
+                   help="[0, 1] scaling per speaker (paper) or per corpus")
+    s.add_argument("--seeds", type=int, nargs="+", default=[0], help="one run per seed")
+    _data_options(s)
+    s.add_argument("--shift", type=float, default=1.0,
+                   help="how strongly the synthetic corpora differ (1 = default stand-ins)")
+    s.add_argument("--out", default="results", help="root of the result files")
     s.add_argument("--no-progress", action="store_true",
-                   help="no progress bars (features, trials x rounds)")
+                   help="no progress bars (features; trials x rounds)")
     s.set_defaults(func=_satnmf)
 
-    w = sub.add_parser("sweep", help="run a named sweep (resumable; skips finished runs)")
-    w.add_argument("name", choices=["pairs", "ablation", "sensitivity", "satnmf", "shift"])
-    w.add_argument("--seeds", type=int, nargs="+", default=[0, 1])
-    w.add_argument("--epochs", type=int, default=10)
-    w.add_argument("--batch-size", type=int, default=32)
-    w.add_argument("--scale", type=float, default=0.25, help="synthetic corpus size factor")
-    w.add_argument("--data-root", default=None)
-    w.add_argument("--device", default="auto")
+
+def _add_sweep(sub) -> None:
+    w = sub.add_parser("sweep", formatter_class=_Help,
+                       help="run a named sweep (resumable; skips finished runs)",
+                       description=_para("Run every missing run of a named sweep: pairs (STIENet "
+                       "Tables 2-3), ablation (Fig 2), sensitivity (Fig 3), satnmf (SATNMF "
+                       "Table 3), shift (synthetic shift knob), open-ablation (the open preset without each of "
+                       "its ingredients). One JSON per run below OUT."))
+    w.add_argument("name", choices=["pairs", "ablation", "sensitivity", "satnmf", "shift",
+                                    "open-ablation"], help="which sweep")
+    w.add_argument("--presets", nargs="+", choices=["paper", "open"], default=["paper", "open"],
+                   help="STIENet training presets to run")
+    w.add_argument("--seeds", type=int, nargs="+", default=[0, 1], help="seeds of every run")
+    w.add_argument("--epochs", type=int, default=10, help="STIENet epochs per run")
+    w.add_argument("--batch-size", type=int, default=32, help="clips per domain per step")
+    _data_options(w, scale=0.25)
+    w.add_argument("--device", default="auto", help="auto (CUDA if present), cpu, cuda[:N], mps")
     w.add_argument("--r", type=int, default=128, help="SATNMF rank")
     w.add_argument("--trials", type=int, default=5, help="SATNMF initialisations voted")
     w.add_argument("--max-iter", type=int, default=300, help="SATNMF rounds (at most)")
     w.add_argument("--jobs", type=int, default=1, help="parallel processes")
-    w.add_argument("--via", choices=["python", "papermill"], default="python")
+    w.add_argument("--via", choices=["python", "papermill"], default="python",
+                   help="run in-process, or as executed notebooks (pairs only)")
     w.add_argument("--runs-dir", default="runs", help="executed notebooks (--via papermill)")
     w.add_argument("--dry-run", action="store_true", help="list the result files and stop")
-    w.add_argument("--out", default="results")
+    w.add_argument("--out", default="results", help="root of the result files")
     w.set_defaults(func=_sweep)
 
-    q = sub.add_parser("report", help="tables from result files (CSV + Markdown)")
-    q.add_argument("--out", default="results")
-    q.add_argument("--data", default="synthetic", choices=["synthetic", "real"])
+
+def _add_report(sub) -> None:
+    q = sub.add_parser("report", formatter_class=_Help,
+                       help="tables from result files (CSV + Markdown), printed",
+                       description=_para("Summarise every sweep found below OUT/DATA over seeds (mean "
+                       "± std and max, percent) next to the papers' numbers; prints the tables "
+                       "and writes them to OUT/DATA/report/."))
+    q.add_argument("--out", default="results", help="root of the result files")
+    q.add_argument("--data", default="synthetic", choices=["synthetic", "real"],
+                   help="which results")
     q.set_defaults(func=_report)
-    args = parser.parse_args(argv)
+
+
+def _add_download(sub) -> None:
+    d = sub.add_parser("download", formatter_class=_Help,
+                       help="download a freely licensed corpus (emodb)",
+                       description=_para("Download Berlin EmoDB from its official source, check it "
+                       "and unpack it to DIR/emodb/, the layout --data-root DIR reads. CASIA, "
+                       "eNTERFACE'05 and SAVEE are not freely downloadable: see the book page "
+                       "'Obtaining the corpora'."))
+    d.add_argument("corpus", choices=["emodb"], help="which corpus")
+    d.add_argument("--to", default="data", metavar="DIR", help="data root to unpack into")
+    d.add_argument("--url", default=None, help="archive URL (default: the official one)")
+    d.add_argument("--force", action="store_true", help="replace an existing DIR/emodb")
+    d.set_defaults(func=_download)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m stienet", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--version", action="version", version=f"stienet {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="<command>")
+    for add in (_add_corpora, _add_train, _add_notebook, _add_satnmf, _add_sweep, _add_report,
+                _add_download):
+        add(sub)
+    return parser
+
+
+def _user_errors() -> tuple:
+    """Exceptions that mean "the input is wrong", not "the program is wrong"."""
+    errors = [ValueError, FileNotFoundError, FileExistsError, NotADirectoryError,
+              PermissionError, FloatingPointError]
+    audio = sys.modules.get("stienet.data.audio")
+    if audio is not None:
+        errors.append(audio.UnreadableAudio)
+    download = sys.modules.get("stienet.download")
+    if download is not None:
+        errors.append(download.DownloadError)
+    return tuple(errors)
+
+
+def _show_warning(message, category, filename, lineno, file=None, line=None):
+    print(f"warning: {message}", file=sys.stderr, flush=True)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    warnings.showwarning = _show_warning
     try:
         return args.func(args)
-    except (ValueError, FileNotFoundError) as exc:
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+    except Exception as exc:  # noqa: BLE001 — filtered just below
+        if not isinstance(exc, _user_errors()):
+            raise
         print(f"error: {exc}", file=sys.stderr)
         return 2
 

@@ -14,7 +14,10 @@ SATNMF paper's methods) and writes one JSON file, atomically, at a path fixed by
 
 Sweeps (``SWEEPS``): ``pairs`` (STIENet Tables 2–3), ``ablation`` (STIENet Fig 2),
 ``sensitivity`` (STIENet Fig 3), ``satnmf`` (SATNMF Table 3 and Fig 2), ``shift`` (beyond the
-papers: accuracy against the synthetic corpus-difference knob).
+papers: accuracy against the synthetic corpus-difference knob), ``open-ablation`` (beyond the
+papers: the ``open`` preset without each of its ingredients). STIENet sweeps run once per
+training preset of ``Settings.presets`` (``paper`` and ``open``, see :data:`stienet.train.PRESETS`);
+the preset is the first part of each run's tag (``paper_beta=0``).
 """
 from __future__ import annotations
 
@@ -39,7 +42,17 @@ SENSITIVITY_GRID = (0.0, 0.5, 1.0, 1.5, 2.0)
 STUDY_PAIR = ("C", "B")
 SATNMF_METHODS = ("SVM", "SNMF", "SNMF-γ", "STNMF-λ", "SATNMF", "TNMF")
 SHIFTS = (0.5, 1.0, 2.0, 3.0)
-SWEEPS = ("pairs", "ablation", "sensitivity", "satnmf", "shift")
+SWEEPS = ("pairs", "ablation", "sensitivity", "satnmf", "shift", "open-ablation")
+#: The ``open`` preset's ingredients and the ``paper`` values that switch each one off.
+OPEN_INGREDIENTS = {
+    "norm-matched": dict(pseudo_unknowns="dropout"),
+    "target-unknowns": dict(target_unknown_frac=0.0),
+    "weighted-mmd": dict(weight_mmd=False),
+    "eval-pseudo-labels": dict(pseudo_labels="train", pseudo_threshold=0.0),
+    "phi": dict(phi=0.1),
+    "threshold": dict(decision="argmax"),
+}
+OPEN_ABLATION_PAIRS = (("C", "B"), ("B", "C"))
 
 
 @dataclass
@@ -47,6 +60,7 @@ class Settings:
     """What a sweep is run with (stored in every result's spec)."""
 
     seeds: tuple = (0, 1)
+    presets: tuple = ("paper", "open")   # STIENet training presets (stienet.train.PRESETS)
     epochs: int = 10
     batch_size: int = 32
     scale: float = 0.25             # synthetic corpus size (ignored for real data)
@@ -96,17 +110,20 @@ def expand(sweep: str, settings: Settings | None = None) -> list[RunSpec]:
     s = settings or Settings()
     runs = []
     if sweep == "pairs":
-        for (a, b), seed in itertools.product(itertools.permutations(CORPORA_PAIRS, 2), s.seeds):
-            runs.append(RunSpec("pairs", "stienet", "STIENet", a, b, seed))
-    elif sweep == "ablation":
-        configs = [("all=1", {})] + [(f"{w}=0", {w: 0.0}) for w in WEIGHTS]
-        for (tag, w), seed in itertools.product(configs, s.seeds):
-            runs.append(RunSpec("ablation", "stienet", "STIENet", *STUDY_PAIR, seed, tag, _p(**w)))
-    elif sweep == "sensitivity":
-        configs = [("all=1", {})] + [(f"{w}={v:g}", {w: v}) for w in WEIGHTS
-                                     for v in SENSITIVITY_GRID if v != 1.0]
-        for (tag, w), seed in itertools.product(configs, s.seeds):
-            runs.append(RunSpec("sensitivity", "stienet", "STIENet", *STUDY_PAIR, seed, tag, _p(**w)))
+        for (a, b), preset, seed in itertools.product(itertools.permutations(CORPORA_PAIRS, 2),
+                                                      s.presets, s.seeds):
+            runs.append(RunSpec("pairs", "stienet", "STIENet", a, b, seed, preset, _p(preset=preset)))
+    elif sweep in ("ablation", "sensitivity"):
+        configs = [("all=1", {})]
+        grid = (0.0,) if sweep == "ablation" else [v for v in SENSITIVITY_GRID if v != 1.0]
+        configs += [(f"{w}={v:g}", {w: v}) for w in WEIGHTS for v in grid]
+        for preset, (tag, w), seed in itertools.product(s.presets, configs, s.seeds):
+            runs.append(RunSpec(sweep, "stienet", "STIENet", *STUDY_PAIR, seed, f"{preset}_{tag}",
+                                _p(preset=preset, **w)))
+    elif sweep == "open-ablation":
+        configs = [("open", {})] + [(f"open_no-{name}", off) for name, off in OPEN_INGREDIENTS.items()]
+        for (a, b), (tag, off), seed in itertools.product(OPEN_ABLATION_PAIRS, configs, s.seeds):
+            runs.append(RunSpec(sweep, "stienet", "STIENet", a, b, seed, tag, _p(preset="open", **off)))
     elif sweep == "satnmf":
         from .data import SCHEMES
 
@@ -121,7 +138,9 @@ def expand(sweep: str, settings: Settings | None = None) -> list[RunSpec]:
         src, tgt = "B", "C"
         for shift, seed in itertools.product(SHIFTS, s.seeds):
             tag = f"shift={shift:g}"
-            runs.append(RunSpec("shift", "stienet", "STIENet", src, tgt, seed, tag, _p(shift=shift)))
+            for preset in s.presets:
+                runs.append(RunSpec("shift", "stienet", "STIENet", src, tgt, seed, f"{preset}_{tag}",
+                                    _p(shift=shift, preset=preset)))
             runs.append(RunSpec("shift", "stienet", "source-only", src, tgt, seed, tag,
                                 _p(shift=shift, beta=0.0, gamma=0.0, delta=0.0, epsilon=0.0)))
             for method in ("SVM", "SATNMF"):
@@ -137,13 +156,16 @@ def execute(spec: RunSpec, settings: Settings) -> dict:
     params = dict(spec.params)
     shift = params.pop("shift", 1.0)
     if spec.kind == "stienet":
+        from dataclasses import fields
+
         from .losses import LossWeights
         from .train import TrainConfig, fit
 
         weights = LossWeights(**{w: params.pop(w, 1.0) for w in WEIGHTS})
+        recipe = {f.name: params.pop(f.name) for f in fields(TrainConfig) if f.name in params}
         cfg = TrainConfig(epochs=settings.epochs, batch_size=settings.batch_size, seed=spec.seed,
                           weights=weights, device=settings.device, data_root=settings.data_root,
-                          synthetic_scale=settings.scale, synthetic_shift=shift)
+                          synthetic_scale=settings.scale, synthetic_shift=shift, **recipe)
         record = fit(spec.source, spec.target, cfg, progress=False).to_json()
         record["method"] = spec.method
     else:

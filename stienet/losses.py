@@ -12,12 +12,19 @@ import torch
 import torch.nn.functional as F
 
 
-def mmd(fs: torch.Tensor, ft: torch.Tensor) -> torch.Tensor:
+def _mean(f: torch.Tensor, w: torch.Tensor | None) -> torch.Tensor:
+    return f.mean(0) if w is None else (w[:, None] * f).sum(0) / w.sum().clamp_min(1e-8)
+
+
+def mmd(fs: torch.Tensor, ft: torch.Tensor, wt: torch.Tensor | None = None) -> torch.Tensor:
     """STIENet Eq (1): squared distance of the source and target feature means,
-    ``‖mean(fs) − mean(ft)‖²`` (the linear-kernel MMD, biased estimate). Scalar tensor. Notebook: ``02_mmd``."""
+    ``‖mean(fs) − mean(ft)‖²`` (the linear-kernel MMD, biased estimate). Scalar tensor. Notebook: ``02_mmd``.
+
+    ``wt (m,)``: optional non-negative weights of the target samples (a weighted target mean;
+    the ``open`` preset weights each target clip by 1 − p(unknown), beyond the paper)."""
     if fs.ndim != 2 or ft.ndim != 2 or fs.shape[1] != ft.shape[1]:
         raise ValueError(f"mmd expects fs (n, d) and ft (m, d), got {tuple(fs.shape)} and {tuple(ft.shape)}")
-    return (fs.mean(0) - ft.mean(0)).pow(2).sum()
+    return (fs.mean(0) - _mean(ft, wt)).pow(2).sum()
 
 
 def pseudo_labels(logits_t: torch.Tensor, threshold: float = 0.0) -> torch.Tensor:
@@ -34,16 +41,16 @@ def pseudo_labels(logits_t: torch.Tensor, threshold: float = 0.0) -> torch.Tenso
 
 
 def class_mmd(fs: torch.Tensor, ys: torch.Tensor, ft: torch.Tensor, yt_pseudo: torch.Tensor,
-              K: int) -> torch.Tensor:
+              K: int, wt: torch.Tensor | None = None) -> torch.Tensor:
     """STIENet Eq (2): ``Σ_k ‖mean(fs[ys == k]) − mean(ft[yt_pseudo == k])‖²`` over the known
     classes ``k = 0..K-1``; a class missing from either side of the batch is skipped (target
     samples with pseudo label ``-1`` never count). Scalar tensor (0 when no class is shared).
-    Notebook: ``03_class_mmd``."""
+    ``wt (m,)``: optional target sample weights, as in :func:`mmd`. Notebook: ``03_class_mmd``."""
     total = fs.new_zeros(())
     for k in range(K):
         s, t = ys == k, yt_pseudo == k
         if s.any() and t.any():
-            total = total + (fs[s].mean(0) - ft[t].mean(0)).pow(2).sum()
+            total = total + (fs[s].mean(0) - _mean(ft[t], None if wt is None else wt[t])).pow(2).sum()
     return total
 
 
@@ -90,11 +97,14 @@ TERMS = ("cls", "rej", "mmd", "mmd_class", "inv")
 def total_loss(terms: dict[str, torch.Tensor], w: LossWeights) -> torch.Tensor:
     """STIENet Eq (5): α·L_cls + β·L_rej + γ·L_MMD + δ·L_MMD-class + ε·L_inv.
 
-    ``terms`` maps ``cls, rej, mmd, mmd_class, inv`` to scalar tensors. A term whose weight is 0
-    is left out entirely (so a non-finite value there cannot poison the sum)."""
-    weights = dict(zip(TERMS, (w.alpha, w.beta, w.gamma, w.delta, w.epsilon)))
+    ``terms`` maps ``cls, rej, mmd, mmd_class, inv`` to scalar tensors; an optional
+    ``rej_target`` (the ``open`` preset's target rejection term, beyond the paper) is weighted by
+    β like L_rej. A term whose weight is 0 is left out entirely (so a non-finite value there
+    cannot poison the sum)."""
+    weights = dict(zip(TERMS, (w.alpha, w.beta, w.gamma, w.delta, w.epsilon)), rej_target=w.beta)
     out = None
-    for name, weight in weights.items():
+    for name, value in terms.items():
+        weight = weights[name]
         if weight:
-            out = weight * terms[name] if out is None else out + weight * terms[name]
+            out = weight * value if out is None else out + weight * value
     return out if out is not None else next(iter(terms.values())) * 0.0

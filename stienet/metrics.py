@@ -31,9 +31,29 @@ def per_class_recall(cm: np.ndarray) -> np.ndarray:
         return np.where(support > 0, np.diag(cm) / np.maximum(support, 1), np.nan)
 
 
+DOMINANT_SHARE = 0.9
+
+
+def collapsed(cm, n_known: int) -> bool:
+    """A degenerate open-set prediction. ``cm (K+1, K+1)`` counts, rows true, columns predicted.
+
+    Degenerate when the target clips of the known classes receive at most one distinct label,
+    or one predicted label covers more than 90 % of all target clips although that label is not
+    90 % of the true labels (a perfect model on a target that is 95 % unknown is fine)."""
+    cm = np.asarray(cm)
+    total = cm.sum()
+    if total == 0:
+        return True
+    if cm[:n_known].sum() > 0 and int((cm[:n_known].sum(0) > 0).sum()) <= 1:
+        return True
+    top = int(cm.sum(0).argmax())
+    return bool(cm[:, top].sum() > DOMINANT_SHARE * total and cm[top].sum() <= DOMINANT_SHARE * total)
+
+
 def open_set_metrics(y_true, y_pred, n_known: int) -> dict:
     """OS, OS*, UNK, H-score, UAR, WAR and the confusion matrix; labels ``0..K-1`` known, ``K``
-    unknown. Values in [0, 1] (NaN where undefined, e.g. UNK and H without unknown samples)."""
+    unknown. Values in [0, 1] (NaN where undefined, e.g. UNK and H without unknown samples);
+    ``collapsed`` flags a degenerate prediction (:func:`collapsed`)."""
     cm = confusion(y_true, y_pred, n_known + 1)
     rec = per_class_recall(cm)
     os_star = float(np.nanmean(rec[:n_known])) if np.isfinite(rec[:n_known]).any() else float("nan")
@@ -44,7 +64,7 @@ def open_set_metrics(y_true, y_pred, n_known: int) -> dict:
         h = 2 * os_star * unk / (os_star + unk) if os_star + unk > 0 else 0.0
     return {"OS": float(np.nanmean(rec)), "OS*": os_star, "UNK": unk, "H": float(h),
             "UAR": float(np.nanmean(rec)), "WAR": float(np.trace(cm) / cm.sum()),
-            "recall": rec.tolist(), "confusion": cm.tolist()}
+            "recall": rec.tolist(), "confusion": cm.tolist(), "collapsed": collapsed(cm, n_known)}
 
 
 def closed_set_metrics(y_true, y_pred, n_classes: int) -> dict:

@@ -4,7 +4,10 @@ Explained in ``notebooks/train``. φ maps a raw 16 kHz waveform ``(batch, sample
 feature vector ``(batch, 2 * lstm_hidden)``: four 1-D convolution blocks (Conv1d → BatchNorm →
 ReLU → MaxPool → Dropout; kernels 15, 5, 3, 3, ending at 128 channels), a 2-layer
 bidirectional LSTM (64 units per direction), and **mean pooling over time** of the LSTM
-outputs. f maps φ to K+1 logits through a 1024-unit hidden layer; the last logit is "unknown".
+outputs. When a clip is shorter than the crop, its zero padding is neither pooled nor seen by
+the LSTM (``lengths``): the padding share differs by corpus and would otherwise be a corpus
+cue (the paper is silent on padding). Level normalisation happens before the model
+(:func:`stienet.train.level_gains`). f maps φ to K+1 logits through a 1024-unit hidden layer; the last logit is "unknown".
 """
 from __future__ import annotations
 
@@ -56,10 +59,38 @@ class Encoder(nn.Module):
                             batch_first=True, bidirectional=True)
         self.out_dim = 2 * cfg.lstm_hidden
 
-    def forward(self, wave: torch.Tensor) -> torch.Tensor:
-        h = self.cnn(wave.unsqueeze(1))           # (B, C, T')
-        h, _ = self.lstm(h.transpose(1, 2))       # (B, T', 2H)
-        return h.mean(dim=1)                      # mean pooling over time
+    def frames(self, samples: torch.Tensor) -> torch.Tensor:
+        """LSTM steps that cover ``samples`` real samples: the CNN's length arithmetic
+        (``Conv1d`` with padding ``k // 2``, then ``MaxPool1d``), applied to integer lengths."""
+        n = samples.long()
+        for mod in self.cnn:
+            if isinstance(mod, nn.Conv1d):
+                k, s, pad = mod.kernel_size[0], mod.stride[0], mod.padding[0]
+                n = torch.div(n + 2 * pad - k, s, rounding_mode="floor") + 1
+            elif isinstance(mod, nn.MaxPool1d):
+                n = torch.div(n, mod.kernel_size, rounding_mode="floor")
+        return n.clamp(min=1)
+
+    def forward(self, wave: torch.Tensor, lengths: torch.Tensor | None = None) -> torch.Tensor:
+        """``wave (B, T)``; ``lengths (B,)``: real samples per clip (the rest is zero padding;
+        default: all ``T``). Returns φ ``(B, 2 * lstm_hidden)``."""
+        B, T = wave.shape
+        if lengths is None:
+            lengths = torch.full((B,), T, dtype=torch.long, device=wave.device)
+        lengths = lengths.to(wave.device).clamp(1, T)
+        real = torch.arange(T, device=wave.device) < lengths[:, None]           # (B, T)
+        wave = wave * real
+        h = self.cnn(wave.unsqueeze(1)).transpose(1, 2)                         # (B, T', C)
+        steps = self.frames(lengths).clamp(max=h.shape[1])
+        if bool((steps < h.shape[1]).any()):
+            packed = nn.utils.rnn.pack_padded_sequence(h, steps.cpu(), batch_first=True,
+                                                       enforce_sorted=False)
+            h, _ = nn.utils.rnn.pad_packed_sequence(self.lstm(packed)[0], batch_first=True,
+                                                    total_length=h.shape[1])
+        else:
+            h, _ = self.lstm(h)                                                 # (B, T', 2H)
+        mask = (torch.arange(h.shape[1], device=h.device) < steps[:, None]).unsqueeze(2)
+        return (h * mask).sum(1) / steps[:, None]                               # mean over real steps
 
 
 class Classifier(nn.Module):
@@ -71,8 +102,21 @@ class Classifier(nn.Module):
             nn.Linear(in_dim, cfg.hidden), nn.BatchNorm1d(cfg.hidden), nn.ReLU(inplace=True),
             nn.Dropout(cfg.classifier_dropout), nn.Linear(cfg.hidden, n_known + 1))
 
-    def forward(self, feats: torch.Tensor) -> torch.Tensor:
-        return self.net(feats)
+    def forward(self, feats: torch.Tensor, extra: torch.Tensor | None = None):
+        """Logits ``(n, K+1)`` of ``feats (n, d)``. With ``extra (e, d)`` (pseudo-unknowns),
+        returns ``(logits, extra_logits)``: the extra rows are normalised with the BatchNorm
+        statistics of ``feats`` and never enter them, so in training the statistics come from
+        real clips only — the ones the running averages, and so evaluation, will use."""
+        if extra is None:
+            return self.net(feats)
+        linear, bn, relu, drop, out = self.net
+        h, he = linear(feats), linear(extra)
+        if self.training:
+            mean, var = h.mean(0), h.var(0, unbiased=False)
+            he = (he - mean) / torch.sqrt(var + bn.eps) * bn.weight + bn.bias
+        else:
+            he = bn(he)
+        return out(drop(relu(bn(h)))), out(drop(relu(he)))
 
 
 class STIENet(nn.Module):
@@ -86,8 +130,8 @@ class STIENet(nn.Module):
         self.encoder = Encoder(cfg)
         self.classifier = Classifier(self.encoder.out_dim, n_known, cfg)
 
-    def forward(self, wave: torch.Tensor):
-        feats = self.encoder(wave)
+    def forward(self, wave: torch.Tensor, lengths: torch.Tensor | None = None):
+        feats = self.encoder(wave, lengths)
         return feats, self.classifier(feats)
 
 

@@ -16,9 +16,10 @@ from pathlib import Path
 
 import pandas as pd
 
+from .metrics import collapsed
 from .paths import atomic_write_bytes
 
-METRICS = ("OS", "OS*", "UNK", "H", "UAR", "WAR")
+METRICS = ("OS", "OS*", "UNK", "H", "AUROC", "UAR", "WAR")
 
 
 def paper_numbers(paper: str | None = None) -> pd.DataFrame:
@@ -50,9 +51,11 @@ def load_results(out="results", data: str = "synthetic", sweep: str | None = Non
         for m in METRICS:
             v = metrics.get(m)
             row[m] = None if v is None else 100.0 * v
+        row["preset"] = rec.get("preset") or rec.get("hyperparameters", {}).get("preset", "")
         cm = metrics.get("confusion")
-        # a run whose classifier gives every target clip the same label has collapsed
-        row["collapsed"] = bool(cm) and sum(any(col) for col in zip(*cm)) <= 1
+        # degenerate: known-class target clips get <= 1 label, or one label covers > 90 %
+        row["collapsed"] = bool(cm) and "OS" in metrics and \
+            bool(metrics.get("collapsed", collapsed(cm, len(cm) - 1)))     # open-set runs only
         rows.append(row)
     if bad:
         warnings.warn(f"{len(bad)} unreadable result file(s) left out: " + "; ".join(bad[:5]),

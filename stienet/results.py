@@ -5,12 +5,14 @@ import json
 import subprocess
 from pathlib import Path
 
+from .data.specs import corpus_name
 from .paths import atomic_write_bytes
 
 
 def result_path(out_dir, method: str, data: str, source: str, target: str, seed: int) -> Path:
-    """``<out>/<data>/<method>/<source>_<target>_seed<seed>.json`` (codes keep their case)."""
-    return Path(out_dir) / data / method / f"{source}_{target}_seed{seed}.json"
+    """``<out>/<data>/<method>/<source>_<target>_seed<seed>.json`` (codes keep their case; a
+    manifest CSV is named by :func:`stienet.data.specs.corpus_name`)."""
+    return Path(out_dir) / data / method / f"{corpus_name(source)}_{corpus_name(target)}_seed{seed}.json"
 
 
 def _clean(obj):

@@ -1,30 +1,56 @@
 """One STIENet run: source corpus (known classes, oversampled) + unlabelled target corpus.
 
 :func:`fit` trains with Adam on mini-batches that hold both domains and minimises Eq (5). After
-every epoch it records each loss term and the target metrics — **for the record only**: nothing
-is chosen with target labels; the reported model is the one after the last epoch.
-Explained in ``notebooks/train``.
+every epoch it records each loss term, the eval-mode accuracy on held-out source clips and the
+target metrics — **for the record only**: nothing is chosen with target labels; the reported
+model is the one after the last epoch. Explained in ``notebooks/train``.
+
+Two presets (:data:`PRESETS`, stored with every result):
+
+* ``paper`` — Eq (1)–(5) as printed: all weights 1, φ = 0.1, dropout pseudo-unknowns,
+  pseudo labels from the current logits, arg-max decision over the K+1 outputs.
+* ``open`` — **beyond the paper**: norm-matched dropout pseudo-unknowns, the least confident target clips
+  trained towards "unknown", Eq 1/2 target means weighted by 1 − p(unknown), eval-mode pseudo
+  labels above a confidence threshold, φ = 0.7 (Eq 4 then holds L_rej near 0.3 instead of 0.9)
+  and an unknown threshold chosen on held-out source clips and their pseudo-unknowns.
+
+Both presets share the implementation details that make the evaluated network the trained
+one: one encoder pass over source and target together (one set of BatchNorm statistics, as at
+evaluation), level-normalised utterances, and pooling over real frames only.
 """
 from __future__ import annotations
 
 import math
 import time
 from dataclasses import asdict, dataclass, field
+from typing import Callable
 
 import numpy as np
 import torch
 import torch.nn.functional as F
+from torch import nn
 from tqdm import tqdm
 
 from . import __version__
 from .data import KNOWN_CLASSES, load_corpus, load_waveforms, open_set_split
-from .losses import (TERMS, LossWeights, class_mmd, inverse_entropy, mmd, perturb,
-                     pseudo_labels, rejection_loss, total_loss)
+from .data.protocols import oversample
+from .losses import (TERMS, LossWeights, class_mmd, inverse_entropy, mmd, pseudo_labels,
+                     rejection_loss, total_loss)
 from .metrics import open_set_metrics
 from .model import ModelConfig, STIENet, pick_device
+from .openset import (PSEUDO_UNKNOWNS, decide, pseudo_unknowns, target_rejection_loss,
+                      unknown_auroc, unknown_threshold)
 from .results import git_commit
 
 SELECTION_RULE = "last epoch (no model selection; target labels are used only to report)"
+
+#: Training recipes. ``paper`` is Eq (1)–(5) as printed; ``open`` goes beyond the paper.
+PRESETS = {
+    "paper": dict(phi=0.1, pseudo_unknowns="dropout", pseudo_labels="train", pseudo_threshold=0.0,
+                  target_unknown_frac=0.0, weight_mmd=False, decision="argmax"),
+    "open": dict(phi=0.7, pseudo_unknowns="dropout-norm", pseudo_labels="eval", pseudo_threshold=0.5,
+                 target_unknown_frac=0.25, weight_mmd=True, decision="calibrated"),
+}
 
 
 @dataclass
@@ -37,9 +63,17 @@ class TrainConfig:
     weight_decay: float = 0.0
     seed: int = 0
     weights: LossWeights = field(default_factory=LossWeights)
-    phi: float = 0.1                  # φ of Eq (4)
-    reject_dropout: float = 0.5       # dropout rate making pseudo-unknowns, Eq (3)
-    pseudo_threshold: float = 0.0     # confidence needed for a target pseudo label, Eq (2)
+    preset: str = "paper"             # fills every field below left at None (see PRESETS)
+    phi: float | None = None          # φ of Eq (4)
+    reject_dropout: float = 0.5       # dropout rate of "dropout" pseudo-unknowns, Eq (3)
+    pseudo_unknowns: str | None = None    # "dropout" (Eq 3), "dropout-norm" or "mixup"
+    pseudo_labels: str | None = None      # Eq (2) pseudo labels from "train"- or "eval"-mode logits
+    pseudo_threshold: float | None = None  # confidence needed for a target pseudo label, Eq (2)
+    target_unknown_frac: float | None = None  # least confident target share trained as unknown
+    weight_mmd: bool | None = None    # weight target means of Eq 1/2 by 1 − p(unknown)
+    decision: str | None = None       # "argmax" over K+1 outputs or "calibrated" unknown threshold
+    holdout: float = 0.1              # share of source clips per class held out (eval accuracy)
+    level: str = "speaker"            # input level normalisation: "speaker", "utterance" or "none"
     known: tuple = KNOWN_CLASSES
     sample_rate: int = 16000
     clip_seconds: float = 3.0
@@ -52,6 +86,24 @@ class TrainConfig:
     embeddings: int = 0               # keep φ of up to this many clips per domain, before/after
 
     def __post_init__(self):
+        if self.preset not in PRESETS:
+            raise ValueError(f"preset must be one of {', '.join(PRESETS)}, got {self.preset!r}")
+        for name, value in PRESETS[self.preset].items():
+            if getattr(self, name) is None:
+                setattr(self, name, value)
+        if self.pseudo_unknowns not in PSEUDO_UNKNOWNS:
+            raise ValueError(f"pseudo_unknowns must be one of {PSEUDO_UNKNOWNS}, got {self.pseudo_unknowns!r}")
+        if self.pseudo_labels not in ("train", "eval") or self.decision not in ("argmax", "calibrated"):
+            raise ValueError(f"pseudo_labels must be 'train' or 'eval' and decision 'argmax' or "
+                             f"'calibrated', got {self.pseudo_labels!r}, {self.decision!r}")
+        if not (0 <= self.target_unknown_frac < 1 and 0 <= self.holdout < 1):
+            raise ValueError(f"target_unknown_frac and holdout must be in [0, 1), got "
+                             f"{self.target_unknown_frac}, {self.holdout}")
+        if self.level not in LEVELS:
+            raise ValueError(f"level must be one of {LEVELS}, got {self.level!r}")
+        if self.decision == "calibrated" and self.holdout == 0:
+            raise ValueError("decision='calibrated' chooses its threshold on held-out source "
+                             "clips: holdout must be > 0")
         if self.epochs < 1 or self.batch_size < 2:
             raise ValueError(f"epochs must be >= 1 and batch_size >= 2, got {self.epochs}, {self.batch_size}")
         if not self.phi > 0:
@@ -88,7 +140,8 @@ class RunResult:
 
     def to_json(self) -> dict:
         return {"method": self.method, "source": self.source, "target": self.target,
-                "data": self.data, "seed": self.config.seed, "epochs": self.config.epochs,
+                "data": self.data, "preset": self.config.preset, "seed": self.config.seed,
+                "epochs": self.config.epochs,
                 "selection_rule": SELECTION_RULE, "hyperparameters": self.config.to_dict(),
                 "label_names": self.label_names, "n_source": self.n_source,
                 "n_target": self.n_target, "history": self.history, "metrics": self.metrics,
@@ -103,43 +156,169 @@ def seed_everything(seed: int) -> None:
     torch.use_deterministic_algorithms(True, warn_only=True)
 
 
-def step_losses(model: STIENet, xs, ys, xt, cfg: TrainConfig) -> dict[str, torch.Tensor]:
-    """All five terms of Eq (5) for one mini-batch (source ``xs, ys``, target ``xt``)."""
-    K = model.n_known
-    fs, ft = model.encoder(xs), model.encoder(xt)
-    n = len(fs)
-    # one classifier pass over clean source, perturbed source and target (shared BatchNorm stats)
-    logits = model.classifier(torch.cat([fs, perturb(fs, cfg.reject_dropout), ft]))
-    ls, lp, lt = logits[:n], logits[n:2 * n], logits[2 * n:]
-    l_rej = rejection_loss(lp)
-    return {
-        "cls": F.cross_entropy(ls, ys),
+def step_losses(model: STIENet, xs, ys, xt, cfg: TrainConfig, ls=None, lt=None,
+                generator: torch.Generator | None = None) -> dict[str, torch.Tensor]:
+    """All terms of Eq (5) for one mini-batch (source ``xs (n, T), ys (n,)``, target ``xt (m, T)``;
+    ``ls, lt``: real samples per clip, default all ``T``).
+
+    One encoder pass over source and target together, so BatchNorm normalises both domains with
+    the statistics it will use at evaluation; one classifier pass over source and target, with the
+    pseudo-unknowns normalised by (and kept out of) that pass's BatchNorm statistics. With ``target_unknown_frac > 0`` a sixth term,
+    ``rej_target`` (weighted by β), trains the least confident target clips towards unknown."""
+    K, n = model.n_known, len(xs)
+    lengths = None if ls is None or lt is None else torch.cat([ls, lt])
+    f = model.encoder(torch.cat([xs, xt]), lengths)
+    fs, ft = f[:n], f[n:]
+    fp = pseudo_unknowns(fs, ys, cfg.pseudo_unknowns, cfg.reject_dropout, generator)
+    logits, l_p = model.classifier(f, extra=fp)   # BatchNorm statistics from real clips only
+    l_s, l_t = logits[:n], logits[n:]
+    prob_t = None
+    if cfg.pseudo_labels == "eval" or cfg.weight_mmd or cfg.target_unknown_frac:
+        with torch.no_grad():                      # the classifier as it predicts (dropout off)
+            model.classifier.eval()
+            prob_t = model.classifier(ft.detach()).softmax(1)
+            model.classifier.train()
+    yt = pseudo_labels(l_t if cfg.pseudo_labels == "train" else prob_t.log(), cfg.pseudo_threshold)
+    wt = 1 - prob_t[:, K] if cfg.weight_mmd else None
+    l_rej = rejection_loss(l_p)
+    terms = {
+        "cls": F.cross_entropy(l_s, ys),
         "rej": l_rej,
-        "mmd": mmd(fs, ft),
-        "mmd_class": class_mmd(fs, ys, ft, pseudo_labels(lt, cfg.pseudo_threshold), K),
+        "mmd": mmd(fs, ft, wt),
+        "mmd_class": class_mmd(fs, ys, ft, yt, K, wt),
         "inv": inverse_entropy(l_rej, cfg.phi),
     }
+    if cfg.target_unknown_frac:
+        terms["rej_target"] = target_rejection_loss(l_t, prob_t, cfg.target_unknown_frac)
+    return terms
 
 
 @torch.no_grad()
-def predict(model: STIENet, waves: np.ndarray, device, batch_size: int = 128):
-    """Features φ and predicted labels (arg-max of K+1 logits) for ``waves (n, samples)``."""
+def predict_proba(model: STIENet, waves: np.ndarray, device, lengths: np.ndarray | None = None,
+                  batch_size: int = 128):
+    """Eval-mode features φ ``(n, d)`` and class probabilities ``(n, K+1)`` for ``waves (n, T)``."""
     model.eval()
-    feats, preds = [], []
+    feats, probs = [], []
     for i in range(0, len(waves), batch_size):
-        f, logits = model(torch.from_numpy(waves[i:i + batch_size]).to(device))
+        ln = None if lengths is None else torch.from_numpy(lengths[i:i + batch_size])
+        f, logits = model(torch.from_numpy(waves[i:i + batch_size]).to(device), ln)
         feats.append(f.cpu())
-        preds.append(logits.argmax(1).cpu())
-    return torch.cat(feats).numpy(), torch.cat(preds).numpy()
+        probs.append(logits.softmax(1).cpu())
+    return torch.cat(feats).numpy(), torch.cat(probs).numpy()
+
+
+def predict(model: STIENet, waves: np.ndarray, device, lengths: np.ndarray | None = None,
+            batch_size: int = 128):
+    """Features φ and arg-max labels over the K+1 outputs (the paper's decision)."""
+    feats, prob = predict_proba(model, waves, device, lengths, batch_size)
+    return feats, prob.argmax(1)
+
+
+LEVELS = ("speaker", "utterance", "none")
+LEVEL_RMS = 0.1   # RMS a normalised clip (utterance) or a speaker's median clip (speaker) gets
+
+
+def level_gains(audio, mode: str = "speaker") -> np.ndarray:
+    """Gain per clip of ``audio`` (:class:`stienet.data.Waveforms`) that normalises the input level.
+
+    ``"speaker"``: 1 / the median RMS of the speaker's clips — corpus and microphone gains go,
+    while a speaker's louder (angry) and quieter (sad) utterances keep their difference, as in the
+    per-speaker scaling of the SATNMF pipeline; ``"utterance"``: 1 / the clip's own RMS (drops
+    loudness altogether); ``"none"``: 1. Speakers come from the corpus table, never labels."""
+    if mode not in LEVELS:
+        raise ValueError(f"level must be one of {LEVELS}, got {mode!r}")
+    rms = np.array([np.sqrt(np.mean(np.square(audio.clip(i), dtype=np.float64)) + 1e-12)
+                    for i in range(len(audio))])
+    if mode == "none":
+        return np.ones(len(audio), np.float32)
+    if mode == "utterance":
+        return (LEVEL_RMS / rms).astype(np.float32)
+    speakers = audio.table["speaker"].astype(str).to_numpy()
+    median = {s: np.median(rms[speakers == s]) for s in np.unique(speakers)}
+    return np.array([LEVEL_RMS / median[s] for s in speakers], np.float32)
+
+
+PRECISE_BN_BATCHES = 16   # mini-batches (source + target) averaged by precise_batchnorm
+
+
+@torch.no_grad()
+def precise_batchnorm(model: STIENet, batches) -> None:
+    """Recompute every BatchNorm's running mean and variance as the plain average over
+    ``batches`` (iterable of ``(waves, lengths)`` — the training mini-batches, source and target
+    together, as in :func:`step_losses`), with the current weights and dropout off.
+
+    The exponential running averages lag behind fast-changing weights: after three epochs they
+    put the held-out source accuracy at chance while the trained network (batch statistics)
+    reaches 96 % (measured, synthetic B → S). Recomputing them ("precise BN", Wu & Johnson 2021)
+    makes the evaluated network the trained one."""
+    bns = [m for m in model.modules() if isinstance(m, nn.modules.batchnorm._BatchNorm)]
+    momentum = [m.momentum for m in bns]
+    for m in bns:
+        m.reset_running_stats()
+        m.momentum = None                        # cumulative average over the batches
+    model.eval()
+    for m in bns:
+        m.train()
+    for waves, lengths in batches:
+        model(waves, lengths)
+    for m, mom in zip(bns, momentum):
+        m.momentum = mom
+    model.eval()
+
+
+def holdout_split(table, share: float, seed: int):
+    """Split source rows per label: ``share`` of each class held out (at least one clip when
+    the class has two or more), the rest for training. Returns ``(train, held)`` tables."""
+    rng = np.random.default_rng(seed)
+    held = []
+    for _, group in table.groupby("label", sort=True):
+        k = int(round(share * len(group))) if share else 0
+        k = max(k, 1) if share and len(group) >= 2 else k
+        held.extend(group.index[rng.permutation(len(group))[:k]])
+    return table.drop(index=held), table.loc[sorted(held)]
+
+
+def _calibrate(model, feats_held, ys_held, cfg, device, seed) -> float:
+    """Unknown threshold from held-out source features and their pseudo-unknowns (eval mode)."""
+    gen = torch.Generator().manual_seed(seed)
+    fh = torch.from_numpy(feats_held).to(device)
+    with torch.no_grad():
+        model.eval()
+        fp = pseudo_unknowns(fh, torch.from_numpy(ys_held).to(device), cfg.pseudo_unknowns,
+                             cfg.reject_dropout, gen)
+        p_known = model.classifier(fh).softmax(1)[:, -1].cpu().numpy()
+        p_pseudo = model.classifier(fp).softmax(1)[:, -1].cpu().numpy()
+    return unknown_threshold(p_known, p_pseudo)
+
+
+def evaluate(model, cfg, device, held, target, K: int, seed: int) -> dict:
+    """Eval-mode metrics of one epoch: held-out source accuracy (known classes, arg-max over
+    the K outputs), target OS/OS*/UNK/H/WAR/AUROC under the preset's decision rule."""
+    out = {}
+    threshold = None
+    if held is not None:
+        fh, ph = predict_proba(model, held["x"], device, held["len"])
+        out["source_acc"] = float((ph[:, :K].argmax(1) == held["y"]).mean())
+        if cfg.decision == "calibrated":
+            threshold = _calibrate(model, fh, held["y"], cfg, device, seed)
+    _, prob = predict_proba(model, target["x"], device, target["len"])
+    m = open_set_metrics(target["y"], decide(prob, threshold), K)
+    m["AUROC"] = unknown_auroc(target["y"], prob[:, K], K)
+    m["threshold"] = threshold
+    out.update(m)
+    return out, prob
 
 
 def fit(source_code: str, target_code: str, config: TrainConfig | None = None,
-        progress: bool = True, keep_model: bool = False) -> RunResult:
+        progress: bool = True, keep_model: bool = False,
+        on_epoch: Callable[[dict], None] | None = None) -> RunResult:
     """Train STIENet on ``source_code`` → ``target_code`` (corpus codes, e.g. ``"B"``, ``"C"``).
 
     Data comes from ``config.data_root`` / ``$STIENET_DATA`` or the synthetic stand-ins
     (:func:`stienet.data.load_corpus`). Deterministic on CPU for a given ``config.seed``.
-    Raises ``FloatingPointError`` naming the term and epoch if a loss becomes NaN or infinite.
+    ``on_epoch(row)`` is called after every epoch with that epoch's history row (losses,
+    ``source_acc``, OS/OS*/UNK/H/WAR/AUROC). Raises ``FloatingPointError`` naming the term and
+    epoch if a loss becomes NaN or infinite.
     """
     cfg = config or TrainConfig()
     started = time.perf_counter()
@@ -152,23 +331,35 @@ def fit(source_code: str, target_code: str, config: TrainConfig | None = None,
         tables[role] = audio[role].table
     kinds = set(tables["source"]["data"]) | set(tables["target"]["data"])
     data = kinds.pop() if len(kinds) == 1 else "mixed"  # "synthetic", "real" or "mixed"
-    split = open_set_split(tables["source"], tables["target"], known=cfg.known, seed=cfg.seed)
+    split = open_set_split(tables["source"], tables["target"], known=cfg.known, balance=False)
+    train_src, held_src = holdout_split(split.source, cfg.holdout, cfg.seed)
+    train_src = oversample(train_src, cfg.seed)
     K = len(cfg.known)
     seed_everything(cfg.seed)
     rng = np.random.default_rng(cfg.seed)
+    gen = torch.Generator().manual_seed(cfg.seed)
     model = STIENet(K, cfg.model).to(device)
     opt = torch.optim.Adam(model.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay)
-    src_rows, ys_all = split.source["row"].to_numpy(), split.source["label"].to_numpy()
+    src_rows, ys_all = train_src["row"].to_numpy(), train_src["label"].to_numpy()
     tgt_rows, yt_all = split.target["row"].to_numpy(), split.target["label"].to_numpy()
-    target_eval = audio["target"].fixed(cfg.clip_seconds, "center", rows=tgt_rows)
+    gains = {role: level_gains(audio[role], cfg.level) for role in audio}
+    crops = lambda role, rows, how="center": (audio[role].fixed(cfg.clip_seconds, how, rows=rows, rng=rng)  # noqa: E731
+                                               * gains[role][rows, None])
+    clip = lambda role, rows: {"x": crops(role, rows),  # noqa: E731
+                               "len": audio[role].real_samples(cfg.clip_seconds, rows)}
+    target = {**clip("target", tgt_rows), "y": yt_all}
+    held = None
+    if len(held_src):
+        held = {**clip("source", held_src["row"].to_numpy()), "y": held_src["label"].to_numpy()}
     embeddings = {}
     if cfg.embeddings:
         pick_s = rng.permutation(len(src_rows))[:cfg.embeddings]
         pick_t = rng.permutation(len(tgt_rows))[:cfg.embeddings]
-        source_eval = audio["source"].fixed(cfg.clip_seconds, "center", rows=src_rows[pick_s])
+        source_eval = clip("source", src_rows[pick_s])
+        embed = lambda: (predict_proba(model, source_eval["x"], device, source_eval["len"])[0],  # noqa: E731
+                         predict_proba(model, target["x"][pick_t], device, target["len"][pick_t])[0])
         embeddings = {"source_labels": ys_all[pick_s], "target_labels": yt_all[pick_t],
-                      "before": (predict(model, source_eval, device)[0],
-                                 predict(model, target_eval[pick_t], device)[0])}
+                      "before": embed()}
     steps = math.ceil(len(src_rows) / cfg.batch_size)
     history = []
     for epoch in tqdm(range(1, cfg.epochs + 1), desc=f"{source_code}->{target_code}",
@@ -176,35 +367,43 @@ def fit(source_code: str, target_code: str, config: TrainConfig | None = None,
         model.train()
         order_s = rng.permutation(len(src_rows))
         order_t = np.resize(rng.permutation(len(tgt_rows)), steps * cfg.batch_size)
-        xs_epoch = audio["source"].fixed(cfg.clip_seconds, "random", rows=src_rows[order_s], rng=rng)
-        xt_epoch = audio["target"].fixed(cfg.clip_seconds, "random", rows=tgt_rows[order_t], rng=rng)
-        sums = dict.fromkeys(TERMS + ("total",), 0.0)
+        xs_epoch = crops("source", src_rows[order_s], "random")
+        xt_epoch = crops("target", tgt_rows[order_t], "random")
+        ls_epoch = audio["source"].real_samples(cfg.clip_seconds, src_rows[order_s])
+        lt_epoch = audio["target"].real_samples(cfg.clip_seconds, tgt_rows[order_t])
+        sums: dict[str, float] = {}
         for b in range(steps):
             sl = slice(b * cfg.batch_size, (b + 1) * cfg.batch_size)
             if len(order_s[sl]) < 2:  # BatchNorm needs two samples
                 continue
-            xs = torch.from_numpy(xs_epoch[sl]).to(device)
+            batch = [torch.from_numpy(a[sl]).to(device) for a in (xs_epoch, ls_epoch, xt_epoch, lt_epoch)]
             ys = torch.from_numpy(ys_all[order_s[sl]]).to(device)
-            xt = torch.from_numpy(xt_epoch[sl]).to(device)
-            terms = step_losses(model, xs, ys, xt, cfg)
+            terms = step_losses(model, batch[0], ys, batch[2], cfg, batch[1], batch[3], gen)
             loss = total_loss(terms, cfg.weights)
             for name, value in list(terms.items()) + [("total", loss)]:
                 if not torch.isfinite(value):
                     raise FloatingPointError(
                         f"loss term {name!r} is {value.item()} at epoch {epoch}, step {b + 1} "
                         f"({source_code}->{target_code}, seed {cfg.seed}); lower lr or check weights")
-                sums[name] += value.item() / steps
+                sums[name] = sums.get(name, 0.0) + value.item() / steps
             opt.zero_grad(set_to_none=True)
             loss.backward()
             opt.step()
-        _, pred = predict(model, target_eval, device)
-        m = open_set_metrics(yt_all, pred, K)
-        history.append({"epoch": epoch, **{f"loss_{k}": v for k, v in sums.items()},
-                        **{k: m[k] for k in ("OS", "OS*", "UNK", "H", "WAR")}})
+        precise_batchnorm(model, ((torch.from_numpy(np.concatenate([xs_epoch[sl], xt_epoch[sl]])).to(device),
+                                   torch.from_numpy(np.concatenate([ls_epoch[sl], lt_epoch[sl]])))
+                                  for sl in (slice(b * cfg.batch_size, (b + 1) * cfg.batch_size)
+                                             for b in range(min(steps, PRECISE_BN_BATCHES)))
+                                  if len(order_s[sl]) >= 2))
+        m, prob = evaluate(model, cfg, device, held, target, K, cfg.seed)
+        row = {"epoch": epoch, **{f"loss_{k}": v for k, v in sums.items()},
+               **{k: m[k] for k in ("source_acc", "OS", "OS*", "UNK", "H", "WAR", "AUROC") if k in m}}
+        history.append(row)
+        if on_epoch is not None:
+            on_epoch(row)
     if cfg.embeddings:
-        embeddings["after"] = (predict(model, source_eval, device)[0],
-                               predict(model, target_eval[pick_t], device)[0])
-    final = open_set_metrics(yt_all, pred, K)
-    return RunResult("STIENet", source_code, target_code, data, cfg, history, final,
+        embeddings["after"] = embed()
+    m["target_prob"] = prob.astype(np.float16).astype(float).round(4).tolist()   # (m, K+1)
+    m["target_labels"] = yt_all.tolist()                                         # true, same order
+    return RunResult("STIENet", source_code, target_code, data, cfg, history, m,
                      list(split.label_names), str(device), time.perf_counter() - started,
                      len(src_rows), len(tgt_rows), embeddings, model if keep_model else None)

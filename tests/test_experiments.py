@@ -11,18 +11,21 @@ from stienet.experiments import SENSITIVITY_GRID, Settings, expand, run_sweep, v
 from stienet.report import load_results, pairs_table, paper_numbers, satnmf_table, write_report
 from stienet.results import save_result
 
-TINY = Settings(seeds=(0,), epochs=1, batch_size=8, scale=0.04, device="cpu")
+TINY = Settings(seeds=(0,), presets=("paper",), epochs=1, batch_size=8, scale=0.04, device="cpu")
 
 
 def test_sweep_sizes():
-    s = Settings(seeds=(0, 1, 2))
-    assert len(expand("pairs", s)) == 12 * 3
-    assert len(expand("ablation", s)) == 6 * 3                       # all = 1, then each weight = 0
-    assert len(expand("sensitivity", s)) == (1 + 5 * (len(SENSITIVITY_GRID) - 1)) * 3
+    s = Settings(seeds=(0, 1, 2))                                    # presets paper and open
+    assert len(expand("pairs", s)) == 12 * 2 * 3
+    assert len(expand("ablation", s)) == 2 * 6 * 3                   # all = 1, then each weight = 0
+    assert len(expand("sensitivity", s)) == 2 * (1 + 5 * (len(SENSITIVITY_GRID) - 1)) * 3
     assert len(expand("satnmf", s)) == 4 * 6 * 3                     # schemes x methods x seeds
-    assert len(expand("shift", s)) == 4 * 4 * 3
-    paths = [r.path("out", "synthetic") for r in expand("sensitivity", s)]
-    assert len(set(paths)) == len(paths)                             # no two runs share a file
+    assert len(expand("shift", s)) == 4 * 5 * 3                      # 2 presets, source-only, SVM, SATNMF
+    assert len(expand("open-ablation", s)) == 2 * 7 * 3              # 2 pairs, open and 6 ingredients off
+    assert {dict(r.params)["preset"] for r in expand("pairs", s)} == {"paper", "open"}
+    for name in ("pairs", "ablation", "sensitivity", "shift", "open-ablation"):
+        paths = [r.path("out", "synthetic") for r in expand(name, s)]
+        assert len(set(paths)) == len(paths)                         # no two runs share a file
     with pytest.raises(ValueError, match="unknown sweep"):
         expand("everything", s)
 

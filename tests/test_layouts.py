@@ -82,7 +82,7 @@ def test_manifest(tmp_path):
         load_corpus("manifest", root)
     (root / "manifest.csv").write_text("path,emotion,speaker\na/x1.wav,angry,01\nb/x2.wav,Sadness,02\n")
     t = load_corpus("manifest", root / "manifest.csv")
-    assert list(t["emotion"]) == ["anger", "sadness"] and set(t["corpus"]) == {"manifest"}
+    assert list(t["emotion"]) == ["anger", "sadness"] and set(t["corpus"]) == {"ravdess"}  # the folder names a manifest.csv
     (root / "bad.csv").write_text("file,emotion\n")
     with pytest.raises(LayoutError, match="path, speaker"):
         load_corpus("manifest", root / "bad.csv")

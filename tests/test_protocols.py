@@ -65,9 +65,20 @@ def test_closed_set_intersection():
 def test_protocol_errors():
     with pytest.raises(ValueError, match="same corpus"):
         open_set_split(SRC, SRC)
-    with pytest.raises(ValueError, match="fear have zero samples in the target"):
-        open_set_split(SRC, TGT[TGT.emotion != "fear"])
+    with pytest.raises(ValueError, match="have zero samples in the target"):
+        open_set_split(SRC, TGT[~TGT.emotion.isin(["anger", "fear", "happiness"])])
     with pytest.raises(ValueError, match="unknown scheme"):
         closed_set_split(SRC, TGT, "B2X")
     with pytest.raises(ValueError, match="share no emotion"):
         closed_set_split(_table("B", {"boredom": 2}), _table("C", {"surprise": 2}))
+
+
+def test_open_set_target_without_a_known_class_is_allowed_and_said():
+    """A target without fear: fear keeps its label in the source, no target clip carries it,
+    and the warning names the missing class."""
+    with pytest.warns(UserWarning, match="has no fear clips"):
+        split = open_set_split(SRC, TGT[TGT.emotion != "fear"])
+    assert split.label_names == ("anger", "fear", "happiness", "unknown")
+    assert (split.source["label"] == 1).sum() > 0
+    assert (split.target["label"] == 1).sum() == 0
+    assert set(split.target["label"]) == {0, 2, 3}

@@ -72,6 +72,6 @@ def test_bad_configuration_errors():
 def test_nan_loss_names_term_and_epoch(monkeypatch):
     import stienet.train as train
     real = train.mmd
-    monkeypatch.setattr(train, "mmd", lambda fs, ft: real(fs, ft) * float("nan"))
+    monkeypatch.setattr(train, "mmd", lambda fs, ft, wt=None: real(fs, ft, wt) * float("nan"))
     with pytest.raises(FloatingPointError, match="'mmd' is nan at epoch 1"):
         fit("B", "C", TrainConfig(epochs=1, **TINY), progress=False)

@@ -4,17 +4,38 @@ Read top to bottom: :mod:`.specs` (what each corpus is) → :mod:`.layouts` (rea
 → :mod:`.synthetic` (generated stand-ins in the same layouts) → :mod:`.corpus`
 (:func:`load_corpus`) → :mod:`.audio` (:func:`load_waveforms`) → :mod:`.protocols`.
 Explained in ``notebooks/01_corpora``.
-"""
-from .audio import UnreadableAudio, Waveforms, load_waveforms, read_audio
-from .corpus import FOLDER_NAMES, find_corpus_root, load_corpus, summarize
-from .layouts import LayoutError, UnknownLabelError
-from .protocols import Split, closed_set_split, open_set_split, oversample
-from .specs import CORPORA, CORPUS_CODES, EMOTIONS, KNOWN_CLASSES, SCHEMES, CorpusSpec, get_spec
-from .synthetic import synthetic_root
 
-__all__ = [
-    "CORPORA", "CORPUS_CODES", "EMOTIONS", "KNOWN_CLASSES", "SCHEMES", "CorpusSpec", "get_spec",
-    "LayoutError", "UnknownLabelError", "UnreadableAudio", "Waveforms", "Split",
-    "load_corpus", "load_waveforms", "read_audio", "find_corpus_root", "summarize",
-    "open_set_split", "closed_set_split", "oversample", "synthetic_root", "FOLDER_NAMES",
-]
+Names are imported on first use (PEP 562), so ``import stienet.data.specs`` — what the command
+line needs to check its arguments — does not pay for numpy, scipy and pandas.
+"""
+from __future__ import annotations
+
+import importlib
+
+_WHERE = {
+    "UnreadableAudio": "audio", "Waveforms": "audio", "load_waveforms": "audio",
+    "read_audio": "audio",
+    "FOLDER_NAMES": "corpus", "find_corpus_root": "corpus", "load_corpus": "corpus",
+    "resolve_corpus": "corpus", "summarize": "corpus",
+    "LayoutError": "layouts", "UnknownLabelError": "layouts",
+    "Split": "protocols", "closed_set_split": "protocols", "open_set_split": "protocols",
+    "oversample": "protocols",
+    "CORPORA": "specs", "CORPUS_CODES": "specs", "EMOTIONS": "specs", "KNOWN_CLASSES": "specs",
+    "SCHEMES": "specs", "CorpusSpec": "specs", "get_spec": "specs", "corpus_name": "specs",
+    "check_corpus_arg": "specs", "manifest_path": "specs",
+    "synthetic_root": "synthetic",
+}
+
+__all__ = list(_WHERE)
+
+
+def __getattr__(name: str):
+    if name not in _WHERE:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f".{_WHERE[name]}", __name__), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__():
+    return sorted(set(globals()) | set(__all__))

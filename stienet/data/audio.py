@@ -114,6 +114,11 @@ class Waveforms:
         """The full-length clip ``i``."""
         return self.flat[self.offsets[i]:self.offsets[i] + self.lengths[i]]
 
+    def real_samples(self, seconds: float = 3.0, rows=None) -> np.ndarray:
+        """Samples of real audio in each :meth:`fixed` clip (the rest is zero padding), ``(n,)``."""
+        rows = np.arange(len(self)) if rows is None else np.asarray(rows, dtype=int)
+        return np.minimum(self.lengths[rows], int(round(seconds * self.sr)))
+
     def fixed(self, seconds: float = 3.0, crop: str = "center", rows=None,
               rng: np.random.Generator | None = None) -> np.ndarray:
         """Fixed-length clips, shape ``(len(rows), round(seconds * sr))``, float32.

@@ -8,7 +8,7 @@ from pathlib import Path
 import pandas as pd
 
 from .layouts import SCANNERS, LayoutError, scan_manifest
-from .specs import CORPORA, CORPUS_CODES, get_spec
+from .specs import CORPORA, CORPUS_CODES, check_corpus_arg, corpus_name, get_spec, manifest_path
 from .synthetic import MARKER, synthetic_root
 
 #: Folder names looked up below a data root (``--data-root`` / ``$STIENET_DATA``), per code.
@@ -49,6 +49,11 @@ def load_corpus(code: str, root: str | os.PathLike | None = None, *, data_root=N
 
     Where the data comes from, first match wins:
 
+    ``code`` is a corpus code (``"B"``, ``"C"``, ...), ``"manifest"`` (with ``root``), or the
+    path of a manifest CSV itself (``"data/ravdess.csv"``; see
+    :func:`stienet.data.specs.manifest_path`), which is how the command line and the notebooks
+    pass "your own corpus" through :func:`stienet.train.fit` unchanged.
+
     1. ``root`` — the corpus's own folder (for ``code="manifest"``: the CSV or its folder);
     2. ``data_root`` or the ``STIENET_DATA`` environment variable — a folder holding one
        sub-folder per corpus (:data:`FOLDER_NAMES`);
@@ -58,11 +63,16 @@ def load_corpus(code: str, root: str | os.PathLike | None = None, *, data_root=N
     Waveforms: :func:`stienet.data.load_waveforms`.
     """
     if code not in CORPUS_CODES:
-        get_spec(code)  # raises the error that lists valid codes
+        if manifest_path(code) is None:
+            get_spec(code)  # raises the error that lists valid codes
+        check_corpus_arg(code)
+        code, root = "manifest", manifest_path(code)
     if code == "manifest":
         if root is None:
             raise ValueError("code='manifest' needs root= (the manifest CSV or its folder)")
-        records, corpus = scan_manifest(Path(root).expanduser()), Path(root).stem
+        root = Path(root).expanduser()
+        csv = root if root.is_file() else root / "manifest.csv"
+        records, corpus = scan_manifest(root), corpus_name(str(csv))
     else:
         if root is None:
             data_root = data_root or os.environ.get("STIENET_DATA") or None
@@ -80,6 +90,14 @@ def load_corpus(code: str, root: str | os.PathLike | None = None, *, data_root=N
     return table[COLUMNS].sort_values("path", ignore_index=True)
 
 
+def resolve_corpus(spec: str, data_root=None, **kwargs) -> pd.DataFrame:
+    """The table of a command-line corpus argument: a code (real data below ``data_root`` /
+    ``$STIENET_DATA``, else the synthetic stand-in) or a manifest CSV path. ``kwargs`` go to
+    :func:`load_corpus` (``seed``, ``scale``, ``shift``, ``progress``)."""
+    check_corpus_arg(spec)
+    return load_corpus(spec, data_root=data_root, **kwargs)
+
+
 def summarize(table: pd.DataFrame) -> pd.DataFrame:
     """Class counts of a corpus table (rows: emotions; one column per corpus) with totals."""
     counts = pd.crosstab(table["emotion"], [table["corpus"], table["data"]])
@@ -88,4 +106,4 @@ def summarize(table: pd.DataFrame) -> pd.DataFrame:
     return counts
 
 
-__all__ = ["load_corpus", "find_corpus_root", "summarize", "LayoutError", "FOLDER_NAMES"]
+__all__ = ["load_corpus", "resolve_corpus", "find_corpus_root", "summarize", "LayoutError", "FOLDER_NAMES"]

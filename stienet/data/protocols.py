@@ -10,6 +10,7 @@ Both return tables that keep a ``row`` column: the position of each sample in th
 """
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass
 
 import numpy as np
@@ -83,14 +84,29 @@ def open_set_split(source: pd.DataFrame, target: pd.DataFrame,
 
     Source: known-class samples only, labels ``0..K-1``, balanced by :func:`oversample` when
     ``balance``. Target: every sample, label ``known.index(emotion)`` or ``K`` (unknown); never
-    duplicated. Raises when source and target are one corpus or a known class is empty.
+    duplicated. Raises when source and target are one corpus, a known class is empty in the
+    source, or the target has none of the known classes. A target lacking only *some* known
+    classes (say, a corpus without fear) is allowed with a warning that names them: the model
+    still learns them from the source, nothing in the target carries them, and OS/OS* average
+    over the known classes the target has (:func:`stienet.metrics.open_set_metrics` leaves a
+    class without true samples out of every mean).
     """
     known = tuple(known)
     if len(set(known)) != len(known) or not known:
         raise ValueError(f"known classes must be distinct and non-empty, got {known}")
     _check_pair(source, target)
     _require(source, known, "source")
-    _require(target, known, "target")
+    present = set(target["emotion"])
+    missing = [c for c in known if c not in present]
+    corpus = ", ".join(sorted(set(target["corpus"])))
+    if len(missing) == len(known):
+        _require(target, known, "target")
+    if missing:
+        warnings.warn(
+            f"the target corpus {corpus} has no {', '.join(missing)} clips: OS and OS* average "
+            f"over the known classes it has ({', '.join(c for c in known if c in present)}) "
+            "and unknown; the model still learns every known class from the source",
+            stacklevel=2)
     src = source.assign(row=np.arange(len(source)))
     src = src[src["emotion"].isin(known)].copy()
     src["label"] = src["emotion"].map(known.index).astype(int)

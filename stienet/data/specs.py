@@ -133,3 +133,55 @@ def get_spec(code: str) -> CorpusSpec:
             f"unknown corpus code {code!r}; valid codes are {', '.join(CORPUS_CODES)} "
             "(case-sensitive: 'e' = eNTERFACE'05, 'E' = Estonian)")
     return CORPORA[code]
+
+
+# --- corpus arguments: a code, or a manifest CSV path ------------------------------------------
+# Light on purpose (no numpy/pandas): the command line checks its arguments with these before it
+# imports anything heavy.
+
+def manifest_path(spec: str):
+    """The manifest CSV a corpus argument names, or ``None`` when ``spec`` is a corpus code.
+
+    A path ending in ``.csv``, or an existing folder holding ``manifest.csv``, names a manifest
+    (columns ``path, emotion, speaker``; :func:`stienet.data.layouts.scan_manifest`). The file
+    need not exist: :func:`check_corpus_arg` says so when it does not.
+    """
+    from pathlib import Path
+
+    spec = str(spec)
+    if spec in CORPORA:
+        return None
+    path = Path(spec).expanduser()
+    if path.suffix.lower() == ".csv":
+        return path
+    if path.is_dir() and (path / "manifest.csv").is_file():
+        return path / "manifest.csv"
+    return None
+
+
+def corpus_name(spec: str) -> str:
+    """Short name of a corpus argument, for tables and file names: the code itself, or the
+    manifest's file stem (its folder's name when the file is ``manifest.csv``)."""
+    path = manifest_path(spec)
+    if path is None:
+        return str(spec)
+    return path.parent.name if path.stem == "manifest" and path.parent.name else path.stem
+
+
+def check_corpus_arg(spec: str, role: str = "corpus") -> str:
+    """Check a ``--source``/``--target`` value: a code of :data:`CORPORA` or a manifest CSV
+    (see :func:`manifest_path`) that exists. Returns ``spec``; raises ``ValueError`` with a
+    message meant for the command line."""
+    path = manifest_path(spec)
+    if path is None:
+        if spec in CORPORA:
+            return spec
+        close = [c for c in CORPORA if c.lower() == str(spec).lower()]
+        hint = f" (did you mean {close[0]!r}? codes are case-sensitive)" if close else ""
+        raise ValueError(
+            f"{role} {spec!r} is neither a corpus code nor a manifest CSV{hint}; codes: "
+            + ", ".join(f"{c} = {s.name}" for c, s in CORPORA.items())
+            + "; or give a path to a CSV with columns path, emotion, speaker")
+    if not path.is_file():
+        raise ValueError(f"{role} manifest {path} does not exist")
+    return spec

@@ -1,0 +1,171 @@
+"""STIENet as a user sees it: the trained model in eval mode, on toy corpora whose answer is known;
+the wiring of the loss terms; the collapse flag; the open-set helpers against brute force."""
+import numpy as np
+import pytest
+import soundfile as sf
+import torch
+
+from stienet.losses import LossWeights, total_loss
+from stienet.metrics import collapsed, open_set_metrics
+from stienet.model import STIENet
+from stienet.openset import (decide, least_confident, mixup_unknowns, pseudo_unknowns,
+                             unknown_auroc, unknown_threshold)
+from stienet.train import TrainConfig, fit, step_losses
+
+SR = 16000
+# toy classes: a harmonic tone per known emotion; the target's other emotions are noise
+TONES = {"anger": 220.0, "fear": 660.0, "happiness": 1760.0}
+
+
+def _clip(emotion: str, rng) -> np.ndarray:
+    t = np.arange(int(SR * rng.uniform(0.45, 0.6))) / SR
+    if emotion in TONES:
+        f = TONES[emotion] * rng.uniform(0.97, 1.03)
+        x = sum(np.sin(2 * np.pi * h * f * t + rng.uniform(0, 6.3)) / h for h in (1, 2, 3))
+    else:
+        x = rng.standard_normal(len(t))
+    return (x * rng.uniform(0.05, 0.5) + 0.01 * rng.standard_normal(len(t))).astype(np.float32)
+
+
+def _toy_root(tmp_path) -> str:
+    """A tiny EmoDB (source) and CASIA (target) in their real layouts."""
+    rng = np.random.default_rng(0)
+    emodb = tmp_path / "emodb" / "wav"
+    emodb.mkdir(parents=True)
+    codes = {"anger": "W", "fear": "A", "happiness": "F", "neutral": "N"}
+    for spk in ("03", "08", "09"):
+        for emotion, code in codes.items():
+            for i in range(8):
+                sf.write(emodb / f"{spk}a{i:02d}{code}a.wav", _clip(emotion, rng), SR)
+    folders = {"anger": "angry", "fear": "fear", "happiness": "happy", "neutral": "neutral",
+               "sadness": "sad"}
+    for spk in ("liuchanhg", "wangzhe"):
+        for emotion, folder in folders.items():
+            d = tmp_path / "casia" / spk / folder
+            d.mkdir(parents=True)
+            for i in range(6):
+                sf.write(d / f"{201 + i}.wav", _clip(emotion, rng), SR)
+    return str(tmp_path)
+
+
+@pytest.fixture(scope="module")
+def toy(tmp_path_factory):
+    return _toy_root(tmp_path_factory.mktemp("toy"))
+
+
+TOY = dict(epochs=12, clip_seconds=0.5, batch_size=16, device="cpu", lr=3e-3)
+
+
+def test_trained_model_classifies_source_in_eval_mode(toy):
+    run = fit("B", "C", TrainConfig(data_root=toy, holdout=0.25, **TOY), progress=False,
+              keep_model=True)
+    assert run.data == "real"  # the toy folders carry no synthetic marker
+    assert run.history[-1]["source_acc"] > 0.9        # held-out source clips, eval mode
+    assert run.metrics["OS*"] > 0.9                   # no domain shift in the toy: known target clips
+    assert not run.metrics["collapsed"]
+
+
+def test_unknown_output_wins_on_separable_unknowns(toy):
+    run = fit("B", "C", TrainConfig(data_root=toy, preset="open", **TOY), progress=False)
+    m = run.metrics
+    assert m["UNK"] > 0.6 and m["OS*"] > 0.8 and m["AUROC"] > 0.9, m
+    assert np.array(m["target_prob"]).shape == (run.n_target, 4)
+
+
+def _grads(model, terms, name):
+    model.zero_grad(set_to_none=True)
+    terms[name].backward(retain_graph=True)
+    enc = any(p.grad is not None and p.grad.abs().sum() > 0 for p in model.encoder.parameters())
+    cls = any(p.grad is not None and p.grad.abs().sum() > 0 for p in model.classifier.parameters())
+    return enc, cls
+
+
+@pytest.mark.parametrize("preset", ["paper", "open"])
+def test_each_term_reaches_the_parameters_it_should(preset):
+    torch.manual_seed(0)
+    model = STIENet(3).train()
+    with torch.no_grad():     # known classes win at first, so every target clip gets a pseudo label
+        model.classifier.net[-1].bias[:3] += 3.0
+    cfg = TrainConfig(preset=preset, pseudo_threshold=0.0)
+    xs, xt = torch.randn(8, 8000), torch.randn(8, 8000)
+    ys = torch.tensor([0, 1, 2, 0, 1, 2, 0, 1])
+    terms = step_losses(model, xs, ys, xt, cfg, torch.full((8,), 8000), torch.full((8,), 6000),
+                        torch.Generator().manual_seed(0))
+    assert set(terms) == {"cls", "rej", "mmd", "mmd_class", "inv"} | ({"rej_target"} if preset == "open" else set())
+    # MMD terms act on φ only: the classifier is not in their graph
+    assert _grads(model, terms, "mmd") == (True, False)
+    assert _grads(model, terms, "mmd_class") == (True, False)
+    assert _grads(model, terms, "cls") == (True, True)
+    # dropout pseudo-unknowns (paper) train φ too; mixup ones (open) are detached features, but the
+    # classifier's BatchNorm couples them to the clean rows of the same pass
+    assert _grads(model, terms, "rej")[1] and _grads(model, terms, "inv")[1]
+    if preset == "open":
+        assert _grads(model, terms, "rej_target") == (True, True)
+    # Eq 5: the total is the weighted sum of the terms
+    w = LossWeights(alpha=1, beta=2, gamma=0.5, delta=0, epsilon=3)
+    expect = terms["cls"] + 2 * terms["rej"] + 0.5 * terms["mmd"] + 3 * terms["inv"]
+    if preset == "open":
+        expect = expect + 2 * terms["rej_target"]
+    assert torch.allclose(total_loss(terms, w), expect)
+
+
+def test_collapse_flag_on_hand_made_predictions():
+    y = np.array([0] * 10 + [1] * 10 + [2] * 10 + [3] * 10)
+    good = y.copy()
+    assert not collapsed(open_set_metrics(y, good, 3)["confusion"], 3)
+    one_label = np.full_like(y, 1)
+    assert collapsed(open_set_metrics(y, one_label, 3)["confusion"], 3)
+    # known clips all "fear", unknown clips right: at most one label on known clips
+    known_one = np.where(y < 3, 1, 3)
+    assert open_set_metrics(y, known_one, 3)["collapsed"]
+    # 37 of 40 clips (92.5 %) in one label
+    mostly = np.full_like(y, 2)
+    mostly[:3] = [0, 1, 3]
+    assert collapsed(open_set_metrics(y, mostly, 3)["confusion"], 3)
+    # 36 of 40 (90 %) is not above 90 %, and known clips get 3 labels
+    edge = np.full_like(y, 2)
+    edge[[0, 1, 10, 11]] = [0, 0, 1, 1]
+    assert not collapsed(open_set_metrics(y, edge, 3)["confusion"], 3)
+    # a target that is 95 % unknown, predicted perfectly, has not collapsed
+    y95 = np.array([0, 1] + [3] * 38)
+    assert not collapsed(open_set_metrics(y95, np.r_[[0, 1], [3] * 38], 3)["confusion"], 3)
+
+
+def test_open_set_helpers_against_brute_force():
+    rng = np.random.default_rng(1)
+    prob = rng.dirichlet(np.ones(4), size=50)
+    idx = least_confident(torch.from_numpy(prob), 0.2).numpy()
+    brute = sorted(range(50), key=lambda i: prob[i, :3].max())[:10]
+    assert sorted(idx) == sorted(brute)
+    # threshold: brute force over every candidate cut, Youden's J
+    neg, pos = rng.uniform(0, 0.6, 40), rng.uniform(0.4, 1, 30)
+    tau = unknown_threshold(neg, pos)
+    j = lambda t: (pos >= t).mean() - (neg >= t).mean()  # noqa: E731
+    assert j(tau) == pytest.approx(max(j(t) for t in np.r_[neg, pos]))
+    # decision rule and AUROC
+    assert (decide(prob) == prob.argmax(1)).all()
+    d = decide(prob, 0.3)
+    assert ((d == 3) == (prob[:, 3] >= 0.3)).all() and (d[prob[:, 3] < 0.3] < 3).all()
+    y = (prob[:, 3] > 0.25).astype(int) * 3
+    pairs = [(a, b) for a in prob[y == 3, 3] for b in prob[y == 0, 3]]
+    assert unknown_auroc(y, prob[:, 3], 3) == pytest.approx(np.mean([a > b for a, b in pairs]))
+    assert np.isnan(unknown_auroc(np.zeros(5), prob[:5, 3], 3))
+
+
+def test_pseudo_unknowns():
+    torch.manual_seed(0)
+    fs, ys = torch.randn(12, 6).abs(), torch.tensor([0, 1, 2] * 4)
+    norm = pseudo_unknowns(fs, ys, "dropout-norm", 0.5)
+    assert torch.allclose(norm.norm(dim=1), fs.norm(dim=1), atol=1e-5)
+    mix = mixup_unknowns(fs, ys, torch.Generator().manual_seed(0))
+    # every mixture lies on a segment between its own row and a row of another class
+    for i in range(12):
+        ok = False
+        for j in np.flatnonzero(ys.numpy() != ys[i].item()):
+            d = fs[i] - fs[j]
+            lam = ((mix[i] - fs[j]) @ d) / (d @ d)
+            ok |= bool(0.3 - 1e-5 <= lam <= 0.7 + 1e-5 and torch.allclose(lam * fs[i] + (1 - lam) * fs[j], mix[i], atol=1e-5))
+        assert ok
+    assert not mix.requires_grad
+    with pytest.raises(ValueError, match="pseudo_unknowns kind"):
+        pseudo_unknowns(fs, ys, "gauss")

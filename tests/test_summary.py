@@ -1,0 +1,51 @@
+"""stienet.summary: the degeneracy verdict on hand-made confusion matrices, and the summary text."""
+import numpy as np
+import pytest
+
+from stienet.metrics import open_set_metrics
+from stienet.summary import degeneracy, epoch_line, run_summary
+
+NAMES = ["anger", "fear", "happiness", "unknown"]
+
+
+def cm_from(y_true, y_pred):
+    return open_set_metrics(np.array(y_true), np.array(y_pred), 3)["confusion"]
+
+
+@pytest.mark.parametrize("y_pred, degenerate, words", [
+    ([3] * 12, True, "'unknown'"),                             # everything rejected
+    ([0] * 12, True, "'anger'"),                               # everything anger
+    ([1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 2, 3], True, "'fear'"),    # known clips all 'fear'
+    ([0, 0, 1, 1, 2, 2, 3, 3, 3, 3, 3, 3], False, "not degenerate"),
+])
+def test_degeneracy(y_pred, degenerate, words):
+    y_true = [0, 0, 1, 1, 2, 2, 3, 3, 3, 3, 3, 3]
+    flag, reason = degeneracy(cm_from(y_true, y_pred), NAMES)
+    assert flag is degenerate and words in reason
+
+
+def test_dominant_label_over_90_percent_is_degenerate_even_if_known_clips_vary():
+    y_true = [0, 0, 1, 1, 2, 2] + [3] * 14
+    y_pred = [0, 3, 1, 3, 2, 3] + [3] * 14        # known clips vary, 'unknown' covers 17/20
+    assert not degeneracy(cm_from(y_true, y_pred), NAMES)[0]          # 85 %: fine
+    y_true = [0, 0, 1, 1, 2, 2] + [3] * 24
+    y_pred = [0, 3, 1, 3, 3, 3] + [3] * 24        # 'unknown' covers 28/30 = 93 %
+    flag, reason = degeneracy(cm_from(y_true, y_pred), NAMES)
+    assert flag and "93% of all target clips were predicted as 'unknown'" in reason
+    y_true = [0, 1, 2] + [3] * 37                 # a target that is 92.5 % unknown, predicted
+    assert not degeneracy(cm_from(y_true, y_true), NAMES)[0]          # perfectly: fine
+
+
+def test_summary_names_metrics_paths_and_missing_classes():
+    y_true = [0, 0, 2, 2, 3, 3]                    # no fear in the target
+    m = open_set_metrics(np.array(y_true), np.array([0, 2, 2, 0, 3, 3]), 3)
+    rec = {"method": "STIENet", "source": "B", "target": "x.csv", "data": "real", "seed": 0,
+           "epochs": 2, "wall_time_s": 3.0, "device": "cpu", "metrics": m, "label_names": NAMES}
+    text = run_summary(rec, result_path="r.json", notebook_path="n.ipynb")
+    for needle in ("OS*", "UNK", "harmonic mean", "the target has no fear clips",
+                   "result JSON: r.json", "executed notebook: n.ipynb", "not degenerate"):
+        assert needle in text
+    assert "synthetic" not in text
+    line = epoch_line({"epoch": 3, "loss_total": 1.5, "OS": 0.5, "OS*": 0.25, "UNK": float("nan"),
+                       "H": None}, 30)
+    assert line.startswith("epoch  3/30  loss 1.5000") and "UNK   nan" in line
