@@ -194,7 +194,7 @@ def _satnmf(args: argparse.Namespace) -> int:
                               max_iter=args.max_iter, seed=seed, scaling=args.scaling,
                               data_root=args.data_root, synthetic_scale=args.scale,
                               synthetic_shift=args.shift)
-        rec = run_closed_set(args.source, args.target, cfg)
+        rec = run_closed_set(args.source, args.target, cfg, progress=not args.no_progress)
         path = save_result(rec, result_path(args.out, SLUGS[rec["method"]], rec["data"],
                                             args.source, args.target, seed))
         m = rec["metrics"]
@@ -369,15 +369,16 @@ def _add_satnmf(sub) -> None:
                    help="SVM, SNMF, SNMF-gamma, STNMF-lambda, SATNMF or TNMF (any case)")
     s.add_argument("--r", type=int, default=128, help="NMF rank")
     s.add_argument("--p", type=int, default=5, help="nearest neighbours of the graph")
-    s.add_argument("--alpha", type=float, default=1.0, help="SATNMF label-term weight")
-    s.add_argument("--beta", type=float, default=100.0, help="SATNMF MMD-term weight")
-    s.add_argument("--gamma", type=float, default=100.0, help="SATNMF graph-term weight")
-    s.add_argument("--lam", type=float, default=1.0, help="SATNMF lambda")
-    s.add_argument("--label-weights", choices=["paper", "binary"], default="paper",
-                   help="label-matrix weights")
+    s.add_argument("--alpha", type=float, default=1.0, help="weight of the class-wise MMD (Eq 6)")
+    s.add_argument("--beta", type=float, default=100.0, help="weight of the label term (Eq 1)")
+    s.add_argument("--gamma", type=float, default=100.0, help="weight of the MMD term (Eq 8)")
+    s.add_argument("--lam", type=float, default=1.0, help="weight of the graph term (Eq 8)")
+    s.add_argument("--label-weights", choices=["binary", "paper"], default="binary",
+                   help="E of Eq 2: 0/1 mask, or as printed (0.001 where y = 1)")
     s.add_argument("--C", type=float, default=1.0, help="linear SVM trade-off")
     s.add_argument("--trials", type=int, default=5, help="initialisations voted")
-    s.add_argument("--max-iter", type=int, default=200, help="update rounds per initialisation")
+    s.add_argument("--max-iter", type=int, default=300,
+                   help="update rounds per initialisation, at most (stops earlier at tol)")
     s.add_argument("--scaling", choices=["speaker", "corpus"], default="speaker",
                    help="[0, 1] scaling per speaker (paper) or per corpus")
     s.add_argument("--seeds", type=int, nargs="+", default=[0], help="one run per seed")
@@ -385,6 +386,8 @@ def _add_satnmf(sub) -> None:
     s.add_argument("--shift", type=float, default=1.0,
                    help="how strongly the synthetic corpora differ (1 = default stand-ins)")
     s.add_argument("--out", default="results", help="root of the result files")
+    s.add_argument("--no-progress", action="store_true",
+                   help="no progress bars (features; trials x rounds)")
     s.set_defaults(func=_satnmf)
 
 
@@ -406,7 +409,7 @@ def _add_sweep(sub) -> None:
     w.add_argument("--device", default="auto", help="auto (CUDA if present), cpu, cuda[:N], mps")
     w.add_argument("--r", type=int, default=128, help="SATNMF rank")
     w.add_argument("--trials", type=int, default=5, help="SATNMF initialisations voted")
-    w.add_argument("--max-iter", type=int, default=200, help="SATNMF rounds")
+    w.add_argument("--max-iter", type=int, default=300, help="SATNMF rounds (at most)")
     w.add_argument("--jobs", type=int, default=1, help="parallel processes")
     w.add_argument("--via", choices=["python", "papermill"], default="python",
                    help="run in-process, or as executed notebooks (pairs only)")

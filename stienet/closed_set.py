@@ -49,11 +49,12 @@ class ClosedSetConfig:
     lam: float = 1.0
     p: int = 5
     sigma: float | None = None
-    label_weights: str = "paper"
+    label_weights: str = "binary"
     C: float = 1.0
     n_trials: int = 5
-    max_iter: int = 200
-    tol: float = 1e-5
+    max_iter: int = 300
+    tol: float = 5e-4
+    dtype: str = "float32"
     seed: int = 0
     scaling: str = "speaker"             # [0, 1] per speaker (paper) or per "corpus"
     data_root: str | None = None
@@ -72,7 +73,7 @@ class ClosedSetConfig:
         """The :class:`~stienet.satnmf.SATNMF` special case this config names (not for SVM)."""
         params = {k: getattr(self, k) for k in ("r", "alpha", "beta", "gamma", "lam", "p",
                                                 "sigma", "label_weights", "C", "n_trials",
-                                                "max_iter", "tol")}
+                                                "max_iter", "tol", "dtype")}
         for k in VARIANTS[self.method]:
             params.pop(k)
         return make_variant(self.method, random_state=self.seed, **params)
@@ -96,9 +97,12 @@ def scaled_features(source: str, target: str, cfg: ClosedSetConfig, progress: bo
 
 
 def run_closed_set(source: str, target: str, cfg: ClosedSetConfig | None = None,
-                   progress: bool = True) -> dict:
+                   progress: bool = True, n_jobs: int | None = None) -> dict:
     """Run one method on one pair; returns the record that :func:`stienet.results.save_result`
-    stores (method, data, hyper-parameters, UAR, WAR, confusion, objective history, …)."""
+    stores (method, data, hyper-parameters, UAR, WAR, confusion, objective history, rounds,
+    relative objective change at the stop and whether tol was reached, per trial, …).
+    ``progress``: progress bars (features; trials × rounds). ``n_jobs``: trials run at once
+    (:class:`~stienet.satnmf.SATNMF`'s default when None); neither changes the result."""
     cfg = cfg or ClosedSetConfig()
     start = time.perf_counter()
     split, Xs, Xt = scaled_features(source, target, cfg, progress)
@@ -108,11 +112,17 @@ def run_closed_set(source: str, target: str, cfg: ClosedSetConfig | None = None,
     if cfg.method == "SVM":
         pred = linear_svm(cfg.C).fit(Xs, ys).predict(Xt)
     else:
-        model = cfg.estimator().fit(Xs, ys, Xt, n_classes=c)
+        model = cfg.estimator().set_params(progress=progress, **(
+            {} if n_jobs is None else {"n_jobs": n_jobs})).fit(Xs, ys, Xt, n_classes=c)
         pred = model.predict()
         extra = {"objective": model.objective_,
                  "final_objective_per_trial": [t["objective"][-1] for t in model.trials_],
                  "rounds_per_trial": [len(t["objective"]) for t in model.trials_],
+                 # relative objective change of the last round, and whether it reached tol
+                 "rel_change_per_trial": [t["rel_change"] for t in model.trials_],
+                 "converged_per_trial": [t["converged"] for t in model.trials_],
+                 "converged": model.converged_,
+                 "factorisation_s_per_trial": [round(t["seconds"], 2) for t in model.trials_],
                  "empty_pseudo_classes": model.empty_classes_}
         if model.pseudo_labels_ is not None:
             pl = closed_set_metrics(yt, model.pseudo_labels_, c)

@@ -68,7 +68,7 @@ class Settings:
     device: str = "auto"
     r: int = 128                    # SATNMF rank
     trials: int = 5                 # SATNMF initialisations voted
-    max_iter: int = 200             # SATNMF rounds
+    max_iter: int = 300             # SATNMF rounds (at most; stops earlier at tol)
 
     def data(self) -> str:
         """``"real"`` when a data root is set (argument or $STIENET_DATA), else ``"synthetic"``."""

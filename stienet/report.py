@@ -104,19 +104,34 @@ def pairs_table(df: pd.DataFrame) -> pd.DataFrame:
     return out.reindex([p for p in order if p in out.index])
 
 
-def config_table(df: pd.DataFrame, by: str = "tag") -> pd.DataFrame:
-    """Ablation / sensitivity layout: one row per configuration, mean ± std and max of
-    OS, OS*, H, UNK over seeds."""
-    stats = over_seeds(df, [by], ("OS", "OS*", "H", "UNK"))
+def config_table(df: pd.DataFrame, by: str = "tag", metrics=("OS", "OS*", "H", "UNK"),
+                 best=("OS", "OS*")) -> pd.DataFrame:
+    """Ablation / sensitivity layout: one row per configuration, mean ± std of ``metrics``
+    (default OS, OS*, H, UNK) and max of ``best`` over seeds."""
+    stats = over_seeds(df, [by], metrics)
     data, n = df["data"].iloc[0], int(stats[("seeds", "n")].min())
     out = pd.DataFrame(index=stats.index)
-    for m in ("OS", "OS*", "H", "UNK"):
+    for m in metrics:
         out[f"{m} ({data}, mean ± std of {n})"] = [pm(a, b) for a, b in
                                                    zip(stats[(m, "mean")], stats[(m, "std")])]
-    for m in ("OS", "OS*"):
+    for m in best:
         out[f"{m} (max)"] = stats[(m, "max")].round(1)
     out["collapsed runs"] = df.groupby(by, sort=False)["collapsed"].sum().reindex(out.index).astype(int)
     return out
+
+
+def shift_table(df: pd.DataFrame) -> pd.DataFrame:
+    """Shift sweep: one row per shift and method. Open-set runs (STIENet, source-only) report
+    OS, OS*, H, UNK; closed-set runs (SVM, SATNMF: no OS in their records) report UAR, WAR over
+    the closed-set classes. Each row shows the metrics of its own protocol and "–" for the
+    others (an open-set run's UAR counts "unknown" as a class, so it is left out here)."""
+    df = df.copy()
+    df.loc[df["OS"].notna(), ["UAR", "WAR"]] = None
+    table = config_table(df.assign(tag=df["tag"] + " " + df["method"]),
+                         metrics=("OS", "OS*", "H", "UNK", "UAR", "WAR"), best=("OS", "OS*", "UAR"))
+    for col in ("OS (max)", "OS* (max)", "UAR (max)"):
+        table[col] = [("–" if pd.isna(v) else f"{v:.1f}") for v in table[col]]
+    return table
 
 
 def satnmf_table(df: pd.DataFrame) -> pd.DataFrame:
@@ -154,8 +169,7 @@ def write_report(out="results", data: str = "synthetic") -> list[Path]:
     made = []
     target = Path(out) / data / "report"
     builders = {"pairs": pairs_table, "ablation": config_table, "sensitivity": config_table,
-                "satnmf": satnmf_table, "shift": lambda d: config_table(d.assign(
-                    tag=d["tag"] + " " + d["method"]))}
+                "satnmf": satnmf_table, "shift": shift_table}
     for sweep, build in builders.items():
         df = load_results(out, data, sweep)
         if df.empty:

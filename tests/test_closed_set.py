@@ -5,6 +5,8 @@ import pytest
 
 from stienet.__main__ import main
 from stienet.closed_set import SLUGS, ClosedSetConfig, method_name
+from stienet.report import load_results, shift_table
+from stienet.results import save_result
 
 TINY = ["--scale", "0.04", "--r", "4", "--trials", "2", "--max-iter", "20"]
 
@@ -24,6 +26,21 @@ def test_cli_writes_result(tmp_path, capsys, method):
         assert key in rec
     if method == "SATNMF":
         assert len(rec["objective"]) >= 2 and rec["hyperparameters"]["r"] == 4
+        assert len(rec["converged_per_trial"]) == len(rec["rel_change_per_trial"]) == 2
+        assert rec["converged"] == all(rec["converged_per_trial"])
+        for rel, done, f in zip(rec["rel_change_per_trial"], rec["converged_per_trial"],
+                                rec["final_objective_per_trial"]):
+            assert rel >= 0 and done == (rel <= rec["hyperparameters"]["tol"])
+        assert rec["hyperparameters"]["label_weights"] == "binary"
+
+
+def test_cli_progress_bar_and_no_progress(tmp_path, capsys):
+    args = ["satnmf", "--source", "B", "--target", "C", "--classes", "B2C", "--out",
+            str(tmp_path), *TINY]
+    assert main(args) == 0
+    assert "2 trials x 20 rounds" in capsys.readouterr().err
+    assert main([*args, "--no-progress"]) == 0
+    assert "rounds" not in capsys.readouterr().err
 
 
 def test_method_names():
@@ -38,3 +55,20 @@ def test_cli_bad_pair_is_a_clear_error(tmp_path, capsys):
     assert main(["satnmf", "--source", "B", "--target", "C", "--classes", "X2Y",
                  "--out", str(tmp_path), *TINY]) == 2
     assert "unknown scheme" in capsys.readouterr().err
+
+
+def test_shift_table_gives_closed_set_runs_their_uar(tmp_path):
+    """Closed-set runs (UAR/WAR only) get UAR rows; open-set runs keep OS/OS* (issue #11)."""
+    def put(method, shift, metrics):
+        rec = {"method": method, "source": "B", "target": "C", "seed": 0, "data": "synthetic",
+               "sweep": "shift", "tag": f"shift={shift}", "metrics": metrics}
+        save_result(rec, tmp_path / "synthetic" / "shift" / method / f"B_C_seed0_shift={shift}.json")
+
+    put("SVM", 1, {"UAR": 0.5, "WAR": 0.6})
+    put("STIENet", 1, {"OS": 0.4, "OS*": 0.3, "UNK": 0.7, "H": 0.2, "UAR": 0.9, "WAR": 0.9})
+    table = shift_table(load_results(tmp_path, "synthetic", "shift"))
+    svm, net = table.loc["shift=1 SVM"], table.loc["shift=1 STIENet"]
+    assert svm["UAR (synthetic, mean ± std of 1)"] == "50.0" and svm["UAR (max)"] == "50.0"
+    assert svm["OS* (synthetic, mean ± std of 1)"] == "–"
+    assert net["OS* (synthetic, mean ± std of 1)"] == "30.0" and net["OS* (max)"] == "30.0"
+    assert net["UAR (synthetic, mean ± std of 1)"] == "–"     # open-set UAR counts "unknown"
