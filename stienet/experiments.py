@@ -281,14 +281,17 @@ def run_papermill(settings: Settings, notebook="notebooks/train.ipynb", runs_dir
     done = []
     specs = expand("pairs", settings)
     for spec in tqdm(specs, desc="papermill pairs", unit="run", disable=not progress):
-        target = Path(runs_dir) / f"{spec.source}_{spec.target}_seed{spec.seed}.ipynb"
+        target = Path(runs_dir) / f"{spec.source}_{spec.target}_seed{spec.seed}_{spec.tag}.ipynb"
         if not target.is_file():
+            from .job import ipc_kernel_manager
+
             target.parent.mkdir(parents=True, exist_ok=True)
             tmp = target.with_name(f".{target.name}.tmp.ipynb")
             pm.execute_notebook(notebook, str(tmp), progress_bar=False, parameters=dict(
                 source=spec.source, target=spec.target, seed=spec.seed, epochs=settings.epochs,
-                data_root=settings.data_root, synthetic_scale=settings.scale,
-                batch_size=settings.batch_size, device=settings.device, out_dir=str(out)))
+                preset=dict(spec.params)["preset"], data_root=settings.data_root,
+                synthetic_scale=settings.scale, batch_size=settings.batch_size,
+                device=settings.device, out_dir=str(out)), kernel_manager_class=ipc_kernel_manager())
             os.replace(tmp, target)
         done.append(target)
     return done

@@ -49,7 +49,7 @@ PRESETS = {
     "paper": dict(phi=0.1, pseudo_unknowns="dropout", pseudo_labels="train", pseudo_threshold=0.0,
                   target_unknown_frac=0.0, weight_mmd=False, decision="argmax", speaker_norm=False),
     "open": dict(phi=0.7, pseudo_unknowns="dropout-norm", pseudo_labels="eval", pseudo_threshold=0.5,
-                 target_unknown_frac=0.25, weight_mmd=True, decision="calibrated", speaker_norm=True),
+                 target_unknown_frac=0.25, weight_mmd=True, decision="calibrated", speaker_norm=False),
 }
 
 

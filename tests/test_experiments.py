@@ -121,14 +121,16 @@ def test_papermill_path_runs_each_pair_once(tmp_path, monkeypatch):
 
     calls = []
 
-    def fake_execute(src, dst, progress_bar, parameters):
+    def fake_execute(src, dst, progress_bar, parameters, kernel_manager_class):
+        assert kernel_manager_class.transport.default_value in ("ipc", "tcp")
         calls.append(parameters)
         open(dst, "w").write("{}")
     monkeypatch.setattr(papermill, "execute_notebook", fake_execute)
-    settings = Settings(seeds=(0,), epochs=2, scale=0.1)
+    settings = Settings(seeds=(0,), presets=("open",), epochs=2, scale=0.1)
     made = run_papermill(settings, runs_dir=tmp_path / "runs", progress=False)
     assert len(made) == len(calls) == 12 and all(p.is_file() for p in made)
     assert calls[0]["epochs"] == 2 and calls[0]["synthetic_scale"] == 0.1
+    assert calls[0]["preset"] == "open" and made[0].name.endswith("_seed0_open.ipynb")
     assert {(c["source"], c["target"]) for c in calls} == {(p.stem[0], p.stem[2]) for p in made}
     assert not list((tmp_path / "runs").glob(".*"))                   # no temporary files left
     assert len(run_papermill(settings, runs_dir=tmp_path / "runs", progress=False)) == 12
