@@ -23,7 +23,7 @@ from __future__ import annotations
 import numpy as np
 import torch
 import torch.nn.functional as F
-from sklearn.metrics import roc_auc_score, roc_curve
+from sklearn.metrics import roc_auc_score
 
 from .losses import perturb
 
@@ -81,13 +81,19 @@ def target_rejection_loss(logits_t: torch.Tensor, prob_t: torch.Tensor, frac: fl
 
 def unknown_threshold(p_unk_known: np.ndarray, p_unk_pseudo: np.ndarray) -> float:
     """Threshold τ on p(unknown) maximising Youden's J (TPR − FPR) between held-out *source*
-    clips (negatives) and their pseudo-unknowns (positives). Predict unknown when p ≥ τ."""
-    y = np.r_[np.zeros(len(p_unk_known)), np.ones(len(p_unk_pseudo))]
-    if len(p_unk_known) == 0 or len(p_unk_pseudo) == 0:
+    clips (negatives) and their pseudo-unknowns (positives); predict unknown when p ≥ τ.
+
+    Candidate cuts lie midway between consecutive distinct scores; among cuts with the best J
+    the middle one is taken (with perfectly separated groups: the middle of the gap, not its
+    edge, so a target clip slightly less confident than every pseudo-unknown is not missed)."""
+    neg, pos = np.asarray(p_unk_known, float), np.asarray(p_unk_pseudo, float)
+    if len(neg) == 0 or len(pos) == 0:
         raise ValueError("unknown_threshold needs held-out source clips and pseudo-unknowns")
-    fpr, tpr, thr = roc_curve(y, np.r_[p_unk_known, p_unk_pseudo])
-    best = int(np.argmax(tpr - fpr))
-    return float(min(thr[best], 1.0))
+    scores = np.unique(np.r_[neg, pos])
+    cuts = np.r_[scores[0] - 1e-9, (scores[:-1] + scores[1:]) / 2, scores[-1] + 1e-9]
+    j = (pos[None, :] >= cuts[:, None]).mean(1) - (neg[None, :] >= cuts[:, None]).mean(1)
+    best = np.flatnonzero(j == j.max())
+    return float(cuts[best[len(best) // 2]])
 
 
 def decide(prob: np.ndarray, threshold: float | None = None) -> np.ndarray:
