@@ -81,18 +81,24 @@ def pm(mean, std) -> str:
 
 
 def pairs_table(df: pd.DataFrame) -> pd.DataFrame:
-    """STIENet Tables 2–3 layout: per pair OS, OS*, H, UNK of this project (mean ± std, max)
-    next to the paper's STIENet row."""
+    """STIENet Tables 2–3 layout: per pair OS, OS*, H, UNK (and AUROC where recorded) of this
+    project (mean ± std, max) next to the paper's STIENet row. One training preset per table
+    (see :func:`write_report`)."""
     data = df["data"].iloc[0]
-    stats = over_seeds(df, ["pair"], ("OS", "OS*", "H", "UNK"))
+    presets = sorted(set(df["preset"].fillna(""))) if "preset" in df else [""]
+    if len(presets) > 1:
+        raise ValueError(f"pairs_table takes one training preset, got {presets}; filter first")
+    label = f", {presets[0]} preset" if presets[0] else ""
+    metrics = ("OS", "OS*", "H", "UNK") + (("AUROC",) if df["AUROC"].notna().any() else ())
+    stats = over_seeds(df, ["pair"], metrics)
     n = int(stats[("seeds", "n")].min())
-    ours = f"this project ({data}, mean ± std of {n} seeds)"
-    best = f"this project ({data}, max of {n} seeds)"
+    ours = f"this project ({data}{label}, mean ± std of {n} seeds)"
+    best = f"this project ({data}{label}, max of {n} seeds)"
     paper = paper_numbers("STIENet")
     paper = paper[paper["method"] == "STIENet"].pivot(index="pair", columns="metric",
                                                       values="percent")
     out = pd.DataFrame(index=stats.index)
-    for m in ("OS", "OS*", "H", "UNK"):
+    for m in metrics:
         out[(ours, m)] = [pm(a, b) for a, b in zip(stats[(m, "mean")], stats[(m, "std")])]
     out[(ours, "collapsed")] = df.groupby("pair", sort=False)["collapsed"].sum().reindex(out.index).astype(int)
     for m in ("OS", "OS*"):
@@ -169,14 +175,18 @@ def write_report(out="results", data: str = "synthetic") -> list[Path]:
     made = []
     target = Path(out) / data / "report"
     builders = {"pairs": pairs_table, "ablation": config_table, "sensitivity": config_table,
-                "satnmf": satnmf_table, "shift": shift_table}
+                "satnmf": satnmf_table, "shift": shift_table, "open-ablation": config_table}
     for sweep, build in builders.items():
         df = load_results(out, data, sweep)
         if df.empty:
             continue
-        table = build(df)
-        for suffix, text in ((".csv", table.to_csv()), (".md", markdown(table, f"{sweep} ({data})"))):
-            path = target / f"{sweep}{suffix}"
-            atomic_write_bytes(path, text.encode())
-            made.append(path)
+        # the pairs sweep: one table per training preset (pairs_paper.md, pairs_open.md)
+        parts = ([(f"{sweep}_{p}" if p else sweep, df[df["preset"].fillna("") == p])
+                  for p in sorted(set(df["preset"].fillna("")))] if sweep == "pairs" else [(sweep, df)])
+        for name, part in parts:
+            table = build(part)
+            for suffix, text in ((".csv", table.to_csv()), (".md", markdown(table, f"{name} ({data})"))):
+                path = target / f"{name}{suffix}"
+                atomic_write_bytes(path, text.encode())
+                made.append(path)
     return made
