@@ -14,6 +14,7 @@ import numpy as np
 
 from . import __version__
 from .data import closed_set_split, load_corpus
+from .data.synthetic import generator_version
 from .features import compare_features, minmax_scale
 from .metrics import closed_set_metrics
 from .results import git_commit
@@ -131,6 +132,7 @@ def run_closed_set(source: str, target: str, cfg: ClosedSetConfig | None = None,
     if split.target["data"].iloc[0] != data:
         data = "mixed"
     return {"method": cfg.method, "source": source, "target": target, "data": data,
+            "generator_version": generator_version(data),
             "seed": cfg.seed, "selection_rule": SELECTION_RULE, "hyperparameters": asdict(cfg),
             "label_names": list(split.classes), "n_source": len(ys), "n_target": len(yt),
             "metrics": closed_set_metrics(yt, pred, c), **extra,

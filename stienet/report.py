@@ -52,6 +52,8 @@ def load_results(out="results", data: str = "synthetic", sweep: str | None = Non
             v = metrics.get(m)
             row[m] = None if v is None else 100.0 * v
         row["preset"] = rec.get("preset") or rec.get("hyperparameters", {}).get("preset", "")
+        # synthetic results from before the field existed were all made by generator version 1
+        row["generator"] = rec.get("generator_version", 1 if rec["data"] == "synthetic" else None)
         cm = metrics.get("confusion")
         # degenerate: known-class target clips get <= 1 label, or one label covers > 90 %
         row["collapsed"] = bool(cm) and "OS" in metrics and \

@@ -34,6 +34,7 @@ from tqdm import tqdm
 from . import __version__
 from .data import KNOWN_CLASSES, load_corpus, load_waveforms, open_set_split
 from .data.protocols import oversample
+from .data.synthetic import generator_version
 from .losses import (LossWeights, class_mmd, inverse_entropy, mmd, pseudo_labels,
                      rejection_loss, total_loss)
 from .metrics import open_set_metrics
@@ -141,7 +142,8 @@ class RunResult:
 
     def to_json(self) -> dict:
         return {"method": self.method, "source": self.source, "target": self.target,
-                "data": self.data, "preset": self.config.preset, "seed": self.config.seed,
+                "data": self.data, "generator_version": generator_version(self.data),
+                "preset": self.config.preset, "seed": self.config.seed,
                 "epochs": self.config.epochs,
                 "selection_rule": SELECTION_RULE, "hyperparameters": self.config.to_dict(),
                 "label_names": self.label_names, "n_source": self.n_source,

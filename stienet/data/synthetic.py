@@ -43,6 +43,13 @@ from .specs import CORPORA, get_spec
 
 #: Bumped whenever the generated audio changes (it is part of the cache folder's name).
 GENERATOR_VERSION = 1
+
+
+def generator_version(data: str) -> int | None:
+    """The generator version to store with a result on ``data`` (None unless synthetic)."""
+    return GENERATOR_VERSION if data == "synthetic" else None
+
+
 #: Name of the marker file written at the root of every synthetic corpus.
 MARKER = "STIENET_SYNTHETIC.json"
 
