@@ -21,6 +21,31 @@ consonants, under an F0 contour. Three layers of parameters shape it:
 ``shift`` scales every corpus difference from a shared centre: ``shift=0`` gives corpora that
 differ only in speakers and label sets, ``shift=1`` (default) the designed differences, larger
 values exaggerate them. ``scale`` shrinks every class count (small corpora for tests and CI).
+
+**Difficulty (generator version 2, issue #12).** Version 1 drew every utterance of an emotion
+from one fixed profile, so ComParE + linear SVM found the emotions almost perfectly (UAR
+0.83–0.99 within a corpus, 82.8 on B2C) while real speech gives 50–80 within and 30–47 across
+corpora. Real actors are inconsistent, differ from each other, and corpora disagree about how an
+emotion sounds; version 2 adds exactly those levers, all in units of :data:`PROFILE_UNIT`
+(one typical between-emotion step per profile dimension):
+
+* **expression consistency** — per utterance, the emotion is played with a random strength
+  (sd :data:`STRENGTH_SPREAD`), pulled up to ``blend`` of the way towards another emotion of the
+  corpus ("which way"), and perturbed by ``spread`` units of noise; the mouth-to-microphone
+  distance changes the level (sd :data:`LEVEL_JITTER_DB`). Low in B (trained actors, clean
+  sessions), high in e (non-professional subjects), middle in C, S, E;
+* **speaker variability** — every actor has an overall expressiveness (log-sd
+  :data:`SPEAKER_EXPRESSIVENESS`) and an own version of each emotion (``actors`` units). It is
+  largest in C: CASIA has only four actors, which is what makes its leave-one-speaker-out hard;
+* **corpus disagreement** — each corpus shifts each emotion's profile by a fixed random delta
+  of ``disagree`` units (seeded by the corpus code, so the same for every corpus seed). These
+  deltas are what make cross-corpus UAR fall to the SATNMF paper's SVM column;
+* channel and phonetics are unchanged from version 1 (they differ by corpus but per-speaker
+  [0, 1] scaling removes most of their effect on the classifier).
+
+The values are calibrated with ``benchmarks/calibrate_standins.py`` against the real-corpus
+numbers (issue #12; SATNMF Table 3), see ``results/synthetic/calibration.md`` and
+``notebooks/01_corpora``. ``tests/test_synthetic.py`` pins the difficulty at small scale.
 """
 from __future__ import annotations
 
@@ -116,7 +141,7 @@ CORPUS_STYLES: dict[str, CorpusStyle] = {
                      spread=2.2, blend=0.15, disagree=3.0, actors=1.0),
     "C": CorpusStyle((3, 2, 3, 1, 1, 3, 1, 1, 1, 3), (40, -80, -60), 4.0, 4.0, 1.9, 1.0,
                      (100, 7000), 35.0, 0.15, (3000, 5200),
-                     spread=2.5, blend=0.2, disagree=3.0, actors=3.5),
+                     spread=1.5, blend=0.2, disagree=3.0, actors=4.5),
     "e": CorpusStyle((1, 2, 1, 3, 2, 2, 3, 1, 3, 1), (-30, 40, 120), 0.0, 4.0, 2.5, 0.3,
                      (150, 6500), 25.0, 0.30, (3500, 5500, 7000),
                      spread=5.0, blend=0.7, disagree=6.0, actors=3.5),
