@@ -185,7 +185,7 @@ def _resonator_sos(freqs, bws, sr):
 
 def _speakers(code: str, seed: int, shift: float = 1.0) -> dict[str, dict]:
     rng = np.random.default_rng([seed, 7, ord(code[0])])
-    actors = _lerp(_CENTRE.actors, CORPUS_STYLES[code].actors, shift)
+    actors = abs(_lerp(_CENTRE.actors, CORPUS_STYLES[code].actors, shift))
     out = {}
     for spk, sex in get_spec(code).speakers.items():
         out[spk] = {
@@ -209,8 +209,9 @@ def synthesize(code: str, emotion: str, speaker: dict, rng: np.random.Generator,
     sr = spec.native_sr
     # Corpus parameters moved towards the shared centre by ``shift``.
     acting = _lerp(_CENTRE.acting, style.acting, shift)
-    spread = _lerp(_CENTRE.spread, style.spread, shift)
-    blend = _lerp(_CENTRE.blend, style.blend, shift)
+    # (large shifts extrapolate: keep the spread positive and the blend a fraction)
+    spread = abs(_lerp(_CENTRE.spread, style.spread, shift))
+    blend = float(np.clip(_lerp(_CENTRE.blend, style.blend, shift), 0.0, 1.0))
     neutral = _profile("neutral")
     # Expression of this utterance: pulled part of the way towards another emotion of the
     # corpus, played with a random strength, by this speaker, in this corpus's manner, plus
