@@ -2,6 +2,12 @@
 # jupyter:
 #   jupytext:
 #     formats: ipynb,py:percent
+#     notebook_metadata_filter: kernelspec,jupytext
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#       format_version: '1.3'
+#       jupytext_version: 1.19.6
 #   kernelspec:
 #     display_name: Python 3
 #     language: python
@@ -145,7 +151,7 @@ pd.DataFrame(rows).set_index("E")
 # With the printed $E$, β = 100 barely moves the codes and $HV$ does not fit the labels; with
 # the 0/1 mask the label term reshapes the codes and fits the source labels. The package
 # therefore uses the 0/1 mask by default and keeps the printed $E$ as `label_weights="paper"`.
-
+#
 # ## The MMD matrix (Eq 4–6)
 # In the code space, the marginal MMD compares the mean codes of the two corpora
 #
@@ -279,6 +285,8 @@ plt.show()
 # scheme with the package defaults ($r$ = 128, 5 voted trials), running 300 rounds and scoring
 # the voted SVM predictions after 10, 25, …, 300 rounds, once in float32 and once in float64.
 # The committed files are read here (target labels are used only to score: oracle, never to fit):
+# (**generator version 1**: these convergence files were measured on the stand-ins before their
+# recalibration, issue #12; `python benchmarks/satnmf_convergence.py` re-measures them.)
 
 # %%
 import json
