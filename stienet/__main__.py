@@ -163,7 +163,7 @@ def _notebook(args: argparse.Namespace) -> int:
 
     return run_main_job(args.source, args.target, output=args.output, out_dir=args.out,
                         parameters=dict(data_root=args.data_root, epochs=args.epochs,
-                                        seed=args.seed, batch_size=args.batch_size,
+                                        preset=args.preset, seed=args.seed, batch_size=args.batch_size,
                                         synthetic_scale=args.scale, device=args.device,
                                         clip_seconds=args.clip_seconds,
                                         tsne_points=args.tsne_points))
@@ -305,6 +305,12 @@ def _add_corpora(sub) -> None:
     p.set_defaults(func=_corpora)
 
 
+def _preset_option(parser) -> None:
+    parser.add_argument("--preset", choices=["paper", "open"], default="paper",
+                        help="training recipe: paper = Eq 1-5 as printed; open = beyond the "
+                             "paper, makes 'unknown' reachable (stienet.train.PRESETS)")
+
+
 def _add_train(sub) -> None:
     t = sub.add_parser("train", formatter_class=_Help, epilog=EPILOG_METRICS,
                        help="train STIENet on one pair (one JSON result per seed)",
@@ -321,9 +327,7 @@ def _add_train(sub) -> None:
                        ("gamma", "MMD, Eq 1"), ("delta", "class MMD, Eq 2"),
                        ("epsilon", "inverse entropy, Eq 4")):
         t.add_argument(f"--{name}", type=float, default=1.0, help=f"Eq 5 weight of the {term}")
-    t.add_argument("--preset", choices=["paper", "open"], default="paper",
-                   help="training recipe: paper = Eq 1-5 as printed; open = beyond the paper, "
-                        "makes 'unknown' reachable (stienet.train.PRESETS)")
+    _preset_option(t)
     t.add_argument("--phi", type=float, default=None,
                    help="phi of Eq 4 (> 0); default: the preset's (paper 0.1, open 0.7)")
     t.add_argument("--reject-dropout", type=float, default=0.5,
@@ -343,6 +347,7 @@ def _add_notebook(sub) -> None:
                        "writes the executed notebook to OUTPUT and the result JSON below OUT."))
     _corpus_options(n)
     _data_options(n)
+    _preset_option(n)
     n.add_argument("--epochs", type=int, default=30, help="training epochs")
     n.add_argument("--seed", type=int, default=0, help="run seed")
     n.add_argument("--batch-size", type=int, default=32, help="clips per domain per step")

@@ -312,7 +312,7 @@ def _calibrate(model, feats_held, ys_held, cfg, device, seed) -> float:
     fh = torch.from_numpy(feats_held).to(device)
     with torch.no_grad():
         model.eval()
-        fp = pseudo_unknowns(fh, torch.from_numpy(ys_held).to(device), cfg.pseudo_unknowns,
+        fp = pseudo_unknowns(fh, torch.as_tensor(np.array(ys_held)).to(device), cfg.pseudo_unknowns,
                              cfg.reject_dropout, gen)
         p_known = model.classifier(fh).softmax(1)[:, -1].cpu().numpy()
         p_pseudo = model.classifier(fp).softmax(1)[:, -1].cpu().numpy()
