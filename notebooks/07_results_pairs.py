@@ -26,8 +26,8 @@
 #
 # **What produced the committed numbers:** the *synthetic* stand-ins (generator version 2,
 # calibrated to be about as hard as the real corpora, {doc}`01_corpora`) at a quarter of the real
-# corpus sizes (`--scale 0.25`), 10 epochs, **one seed** per preset
-# (`python -m stienet sweep pairs --seeds 0 --jobs 2`, 24 runs, 5.6 min on the 2-core CPU); the model after the last
+# corpus sizes (`--scale 0.25`), 10 epochs, **two seeds** per preset
+# (`python -m stienet sweep pairs --seeds 0 1 --jobs 2`; seed 0: 24 runs in 5.6 min on the 2-core CPU); the model after the last
 # epoch (no selection with target labels). The paper: real corpora, 30 epochs, best of 10 seeds.
 # The two columns are **not** comparable as a reproduction — they sit side by side so that a run
 # on the real corpora (the command in {doc}`../book/reproduce`) can be read against the paper.
@@ -131,10 +131,11 @@ means
 # | sweep | runs | wall time |
 # |---|---|---|
 # | `pairs` (12 pairs × 2 presets × 1 seed, 10 epochs, `--jobs 2`, generator v2) | 24 | 5.6 min |
-# | `ablation` (6 configurations × 2 seeds; generator v1, before the fix) | 12 | 5 min |
+# | `ablation` (6 configurations × 2 presets × 1 seed, `--jobs 2`, v2) | 12 | 3.3 min |
+# | `open-ablation` (2 pairs × 7 configurations × 1 seed, `--jobs 2`, v2) | 14 | 3.2 min |
 # | `sensitivity` (21 configurations × 2 seeds, one core; v1, before the fix) | 42 | 26 min |
-# | `satnmf` (4 schemes × 6 methods, one core) | 24 | 24 min |
-# | `shift` (4 shifts × 4 methods, one core; v1, before the fix) | 16 | 11 min |
+# | `satnmf` (4 schemes × 6 methods × 1 seed, v2; trials in threads) | 24 | 6.5 min |
+# | `shift` (4 shifts × 5 methods × 1 seed, `--jobs 2`, v2, incl. generating the shifted corpora) | 20 | 4.2 min |
 #
 # `--jobs 2` against `--jobs 1` on six short runs: 31 s against 38 s wall (1.2×) — a single run
 # already keeps both cores busy through torch's threads, so parallel processes help little here;
