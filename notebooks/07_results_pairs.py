@@ -27,7 +27,7 @@
 # **What produced the committed numbers:** the *synthetic* stand-ins (generator version 2,
 # calibrated to be about as hard as the real corpora, {doc}`01_corpora`) at a quarter of the real
 # corpus sizes (`--scale 0.25`), 10 epochs, **two seeds** per preset
-# (`python -m stienet sweep pairs --seeds 0 1 --jobs 2`; seed 0: 24 runs in 5.6 min on the 2-core CPU); the model after the last
+# (`python -m stienet sweep pairs --seeds 0 1 --jobs 2`, 48 runs in 10.9 min on the 2-core CPU); the model after the last
 # epoch (no selection with target labels). The paper: real corpora, 30 epochs, best of 10 seeds.
 # The two columns are **not** comparable as a reproduction — they sit side by side so that a run
 # on the real corpora (the command in {doc}`../book/reproduce`) can be read against the paper.
@@ -92,17 +92,17 @@ plt.show()
 # %% [markdown]
 # ## Reading the table honestly
 # * **No run is degenerate** under either preset, and the eval-mode accuracy on held-out
-#   source clips averages 72 % (`paper`) and 74 % (`open`) — the network learns its source.
+#   source clips averages 75 % for both presets — the network learns its source.
 #   The earlier collapse was the BatchNorm bug (note above), not the budget.
-# * **Transfer is weak on these stand-ins.** With the `paper` preset OS\* averages 35 % over
-#   the 12 pairs (chance 33 %) and UNK 1 %: the unknown output almost never wins, as
+# * **Transfer is weak on these stand-ins.** With the `paper` preset OS\* averages 33 % over
+#   the 12 pairs (chance 33 %) and UNK 2 %: the unknown output almost never wins, as
 #   {doc}`05_inverse_entropy` predicts for all weights = 1 (Eq 4 parks the rejection loss at
 #   $L^\ast = 0.9$). The calibrated stand-ins are hard on purpose: a linear SVM on ComParE
 #   features reaches 44 % (B → C) and 52 % (C → B) UAR on the three known classes
 #   ({doc}`01_corpora`), and this network sees 10 epochs of a quarter-size corpus.
-# * **The `open` preset makes "unknown" reachable** (UNK 30 % on average) but pays for it in
-#   OS\* (20 %), so H stays low (19 %), and its p(unknown) separates unknown from known target
-#   clips no better than chance (AUROC 48 %; `paper`: 37 %, i.e. p(unknown) is *higher* on the
+# * **The `open` preset makes "unknown" reachable** (UNK 36 % on average) but pays for it in
+#   OS\* (20 %), so H stays low (21 %), and its p(unknown) separates unknown from known target
+#   clips no better than chance (AUROC 50 %; `paper`: 37 %, i.e. p(unknown) is *higher* on the
 #   known clips). A likely reason, not yet tested: the three known emotions are the
 #   high-arousal ones, and pseudo-unknowns made from their features stay in the high-arousal
 #   region, while most real unknowns (neutral, sadness, boredom) lie elsewhere.
@@ -130,7 +130,7 @@ means
 #
 # | sweep | runs | wall time |
 # |---|---|---|
-# | `pairs` (12 pairs × 2 presets × 1 seed, 10 epochs, `--jobs 2`, generator v2) | 24 | 5.6 min |
+# | `pairs` (12 pairs × 2 presets × 2 seeds, 10 epochs, `--jobs 2`, generator v2) | 48 | 10.9 min |
 # | `ablation` (6 configurations × 2 presets × 1 seed, `--jobs 2`, v2) | 12 | 3.3 min |
 # | `open-ablation` (2 pairs × 7 configurations × 1 seed, `--jobs 2`, v2) | 14 | 3.2 min |
 # | `sensitivity` (21 configurations × 2 seeds, one core; v1, before the fix) | 42 | 26 min |
