@@ -51,7 +51,7 @@ else:
     for pair, part in ablation.groupby("pair", sort=False):
         print(f"{pair.replace('_', ' -> ')} (data: {part['data'].iloc[0]}, "
               f"{part.groupby('tag').size().min()} seed(s), epochs {sorted(part['epochs'].unique().tolist())})")
-        display(config_table(part, metrics=("OS*", "UNK", "H", "AUROC")).reindex(order))  # noqa: F821
+        display(config_table(part, metrics=("OS*", "UNK", "H", "AUROC"), best=("H",)).reindex(order))  # noqa: F821
 
 # %% [markdown]
 # Reading the ablation (synthetic, generator version 2, scale 0.25, 10 epochs, **one seed**):
