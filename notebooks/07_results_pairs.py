@@ -2,6 +2,12 @@
 # jupyter:
 #   jupytext:
 #     formats: ipynb,py:percent
+#     notebook_metadata_filter: kernelspec,jupytext
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#       format_version: '1.3'
+#       jupytext_version: 1.19.6
 #   kernelspec:
 #     display_name: Python 3
 #     language: python
@@ -47,13 +53,13 @@ print(f"data: {results['data'].iloc[0]} (generator version {sorted(results['gene
       f"epochs {sorted(results['epochs'].unique().tolist())}; model: last epoch")
 
 # %% [markdown]
-# ### `paper` preset (Eq 1–5 as printed)
+# ## `paper` preset (Eq 1–5 as printed)
 
 # %%
 pairs_table(results[results["preset"] == "paper"])
 
 # %% [markdown]
-# ### `open` preset (beyond the paper)
+# ## `open` preset (beyond the paper)
 
 # %%
 pairs_table(results[results["preset"] == "open"])

@@ -144,7 +144,7 @@ def test_report_prints_the_tables(tmp_path):
     shutil.copytree(REPO / "results" / "synthetic" / "pairs", tmp_path / "synthetic" / "pairs")
     res = cli("report", "--out", tmp_path)
     assert res.returncode == 0, res.stderr
-    assert "| " in res.stdout and "pairs (synthetic)" in res.stdout
+    assert "| " in res.stdout and "pairs_paper (synthetic)" in res.stdout
     assert "written: " in res.stdout and (tmp_path / "synthetic" / "report" / "pairs.md").is_file()
 
 

@@ -21,4 +21,4 @@ def test_train_notebook_runs_with_papermill(tmp_path):
     assert result["epochs"] == 2 and result["data"] == "synthetic"
     nb = json.loads(out.read_text())
     images = sum("image/png" in o.get("data", {}) for c in nb["cells"] for o in c.get("outputs", []))
-    assert images == 3  # curves, confusion matrix, t-SNE
+    assert images == 4  # curves, confusion matrix, p(unknown) histogram, t-SNE
