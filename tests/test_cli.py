@@ -145,7 +145,7 @@ def test_report_prints_the_tables(tmp_path):
     res = cli("report", "--out", tmp_path)
     assert res.returncode == 0, res.stderr
     assert "| " in res.stdout and "pairs_paper (synthetic)" in res.stdout
-    assert "written: " in res.stdout and (tmp_path / "synthetic" / "report" / "pairs.md").is_file()
+    assert "written: " in res.stdout and (tmp_path / "synthetic" / "report" / "pairs_paper.md").is_file()
 
 
 def test_result_files_get_normal_permissions(tmp_path):
