@@ -169,3 +169,28 @@ def test_pseudo_unknowns():
     assert not mix.requires_grad
     with pytest.raises(ValueError, match="pseudo_unknowns kind"):
         pseudo_unknowns(fs, ys, "gauss")
+
+
+def test_speaker_offsets_are_each_speakers_mean_feature(toy, monkeypatch):
+    import stienet.train as train
+    from stienet.data import load_corpus, load_waveforms
+    from stienet.train import predict_proba, speaker_offsets
+
+    monkeypatch.setattr(train, "SPEAKER_CLIPS", 1000)     # every clip of a speaker counts
+
+    audio = load_waveforms(load_corpus("B", data_root=toy), progress=False)
+    torch.manual_seed(0)
+    model = STIENet(3).eval()
+    crops = lambda rows: (audio.fixed(0.5, "center", rows=rows), audio.real_samples(0.5, rows))  # noqa: E731
+    off = speaker_offsets(model, audio, crops, "cpu", seed=0)
+    speakers = audio.table["speaker"].astype(str).to_numpy()
+    assert off.shape == (len(audio), model.encoder.out_dim)
+    feats, _ = predict_proba(model, *crops(np.arange(len(audio)))[:1], "cpu",
+                             crops(np.arange(len(audio)))[1])
+    for s in np.unique(speakers):
+        assert np.allclose(off[speakers == s], feats[speakers == s].mean(0), atol=1e-5)
+    monkeypatch.undo()
+    run = fit("B", "C", TrainConfig(data_root=toy, speaker_norm=True, **{**TOY, "epochs": 2}),
+              progress=False)
+    assert run.to_json()["hyperparameters"]["speaker_norm"] is True
+    assert np.isfinite(run.history[-1]["loss_total"])
