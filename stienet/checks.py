@@ -15,7 +15,8 @@ from .data.specs import check_corpus_arg, corpus_name, manifest_path
 
 #: Closed-set methods by their ASCII names (``stienet.closed_set.SLUGS``; a test keeps the two
 #: equal). Here so that a wrong ``--method`` is answered without importing the SATNMF code.
-CLOSED_SET_METHODS = ("SVM", "SNMF", "SNMF-gamma", "STNMF-lambda", "SATNMF", "TNMF")
+CLOSED_SET_METHODS = ("SVM", "mSDA", "SNMF", "SNMF-gamma", "STNMF-lambda", "SATNMF", "TNMF",
+                      "FSTSL", "DBN", "DoSL", "CORAL", "SA", "TCA", "JDOT")
 
 
 class UsageError(ValueError):

@@ -13,7 +13,8 @@ SATNMF paper's methods) and writes one JSON file, atomically, at a path fixed by
   threads).
 
 Sweeps (``SWEEPS``): ``pairs`` (STIENet Tables 2–3), ``ablation`` (STIENet Fig 2),
-``sensitivity`` (STIENet Fig 3), ``satnmf`` (SATNMF Table 3 and Fig 2), ``shift`` (beyond the
+``sensitivity`` (STIENet Fig 3), ``satnmf`` (SATNMF Table 3 and Fig 2, fixed hyper-parameters),
+``satnmf-oracle`` (the same runs with the paper's grid search on target labels), ``shift`` (beyond the
 papers: accuracy against the synthetic corpus-difference knob), ``open-ablation`` (beyond the
 papers: the ``open`` preset without each of its ingredients). STIENet sweeps run once per
 training preset of ``Settings.presets`` (``paper`` and ``open``, see :data:`stienet.train.PRESETS`);
@@ -40,9 +41,12 @@ WEIGHTS = ("alpha", "beta", "gamma", "delta", "epsilon")
 SENSITIVITY_GRID = (0.0, 0.5, 1.0, 1.5, 2.0)
 #: The pair of the paper's ablation and sensitivity study (STIENet §4.4).
 STUDY_PAIR = ("C", "B")
-SATNMF_METHODS = ("SVM", "SNMF", "SNMF-γ", "STNMF-λ", "SATNMF", "TNMF")
+#: Closed-set methods of the satnmf sweeps, in SATNMF Table 3's order, then its Fig 2 special
+#: cases, then skada's (beyond the paper); paper names of :data:`stienet.closed_set.REGISTRY`.
+SATNMF_METHODS = ("SVM", "mSDA", "TNMF", "FSTSL", "DBN", "DoSL", "SATNMF", "SNMF", "SNMF-γ",
+                  "STNMF-λ", "CORAL", "SA", "TCA", "JDOT")
 SHIFTS = (0.5, 1.0, 2.0, 3.0)
-SWEEPS = ("pairs", "ablation", "sensitivity", "satnmf", "shift", "open-ablation")
+SWEEPS = ("pairs", "ablation", "sensitivity", "satnmf", "satnmf-oracle", "shift", "open-ablation")
 #: The ``open`` preset's ingredients and the ``paper`` values that switch each one off.
 OPEN_INGREDIENTS = {
     "norm-matched": dict(pseudo_unknowns="dropout"),
@@ -69,6 +73,7 @@ class Settings:
     r: int = 128                    # SATNMF rank
     trials: int = 5                 # SATNMF initialisations voted
     max_iter: int = 300             # SATNMF rounds (at most; stops earlier at tol)
+    methods: tuple | None = None    # closed-set methods of the satnmf sweeps (None: all)
 
     def data(self) -> str:
         """``"real"`` when a data root is set (argument or $STIENET_DATA), else ``"synthetic"``."""
@@ -124,13 +129,18 @@ def expand(sweep: str, settings: Settings | None = None) -> list[RunSpec]:
         configs = [("open", {})] + [(f"open_no-{name}", off) for name, off in OPEN_INGREDIENTS.items()]
         for (a, b), (tag, off), seed in itertools.product(OPEN_ABLATION_PAIRS, configs, s.seeds):
             runs.append(RunSpec(sweep, "stienet", "STIENet", a, b, seed, tag, _p(preset="open", **off)))
-    elif sweep == "satnmf":
+    elif sweep in ("satnmf", "satnmf-oracle"):
         from .data import SCHEMES
 
-        for scheme, method, seed in itertools.product(SCHEMES, SATNMF_METHODS, s.seeds):
+        oracle = {"select": "oracle"} if sweep == "satnmf-oracle" else {}
+        methods = s.methods or SATNMF_METHODS
+        unknown = [m for m in methods if m not in SATNMF_METHODS]
+        if unknown:
+            raise ValueError(f"unknown closed-set method(s) {unknown}; known: {SATNMF_METHODS}")
+        for scheme, method, seed in itertools.product(SCHEMES, methods, s.seeds):
             src, tgt, _ = SCHEMES[scheme]
-            runs.append(RunSpec("satnmf", "closed", method, src, tgt, seed, scheme,
-                                _p(classes=scheme)))
+            runs.append(RunSpec(sweep, "closed", method, src, tgt, seed, scheme,
+                                _p(classes=scheme, **oracle)))
     elif sweep == "shift":
         if s.data() == "real":
             raise ValueError("the shift sweep turns a knob of the synthetic stand-ins; "
@@ -172,7 +182,7 @@ def execute(spec: RunSpec, settings: Settings) -> dict:
         from .closed_set import ClosedSetConfig, run_closed_set
 
         cfg = ClosedSetConfig(method=spec.method, classes=params.pop("classes", None),
-                              r=settings.r, n_trials=settings.trials, max_iter=settings.max_iter,
+                              select=params.pop("select", "fixed"), r=settings.r, n_trials=settings.trials, max_iter=settings.max_iter,
                               seed=spec.seed, data_root=settings.data_root,
                               synthetic_scale=settings.scale, synthetic_shift=shift)
         record = run_closed_set(spec.source, spec.target, cfg, progress=False)
@@ -182,7 +192,8 @@ def execute(spec: RunSpec, settings: Settings) -> dict:
 
     record.update(sweep=spec.sweep, tag=spec.tag, spec=spec.to_dict(),
                   torch_threads=torch.get_num_threads(),
-                  settings=asdict(settings) | {"seeds": list(settings.seeds)})
+                  settings=asdict(settings) | {"seeds": list(settings.seeds),
+                                               "methods": list(settings.methods or [])})
     return record
 
 

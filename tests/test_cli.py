@@ -120,8 +120,8 @@ def test_help_shows_a_line_and_default_for_every_option():
 
     parser = build_parser()
     commands = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
-    assert set(commands.choices) == {"corpora", "train", "notebook", "satnmf", "sweep", "report",
-                                     "download"}
+    assert set(commands.choices) == {"corpora", "train", "notebook", "closed-set", "satnmf",
+                                     "sweep", "report", "download"}
     for name, sub in commands.choices.items():
         text = " ".join(sub.format_help().split())      # argparse wraps lines
         assert "``" not in text

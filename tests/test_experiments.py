@@ -19,11 +19,17 @@ def test_sweep_sizes():
     assert len(expand("pairs", s)) == 12 * 2 * 3
     assert len(expand("ablation", s)) == 2 * 6 * 3                   # all = 1, then each weight = 0
     assert len(expand("sensitivity", s)) == 2 * (1 + 5 * (len(SENSITIVITY_GRID) - 1)) * 3
-    assert len(expand("satnmf", s)) == 4 * 6 * 3                     # schemes x methods x seeds
+    assert len(expand("satnmf", s)) == 4 * 14 * 3                    # schemes x methods x seeds
+    oracle = expand("satnmf-oracle", s)
+    assert len(oracle) == 4 * 14 * 3 and {dict(r.params)["select"] for r in oracle} == {"oracle"}
+    assert all("select" not in dict(r.params) for r in expand("satnmf", s))  # old files still valid
+    some = expand("satnmf", Settings(seeds=(0,), methods=("SVM", "mSDA")))
+    assert [r.method for r in some[:2]] == ["SVM", "mSDA"] and len(some) == 4 * 2
     assert len(expand("shift", s)) == 4 * 5 * 3                      # 2 presets, source-only, SVM, SATNMF
     assert len(expand("open-ablation", s)) == 2 * 7 * 3              # 2 pairs, open and 6 ingredients off
     assert {dict(r.params)["preset"] for r in expand("pairs", s)} == {"paper", "open"}
-    for name in ("pairs", "ablation", "sensitivity", "shift", "open-ablation"):
+    for name in ("pairs", "ablation", "sensitivity", "shift", "open-ablation", "satnmf",
+                 "satnmf-oracle"):
         paths = [r.path("out", "synthetic") for r in expand(name, s)]
         assert len(set(paths)) == len(paths)                         # no two runs share a file
     with pytest.raises(ValueError, match="unknown sweep"):
