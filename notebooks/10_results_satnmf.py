@@ -12,37 +12,141 @@
 # # Results: SATNMF schemes (SATNMF Table 3 and Fig 2)
 #
 # The four closed-set schemes of the SATNMF paper (e2E, E2B, B2C, C2e; classes as its
-# Table 2), each with the source-only linear SVM, SNMF, SNMF-γ, STNMF-λ, SATNMF and TNMF
-# ({doc}`06_satnmf`). Read from `python -m stienet sweep satnmf` and tabulated by
-# {func}`stienet.report.satnmf_table`.
+# Table 2) with every method of its Table 3 — the source-only linear SVM, mSDA + SVM, TNMF + SVM,
+# FSTSL + SVM, DBN, DoSL and SATNMF + SVM — its Fig 2 special cases (SNMF, SNMF-γ, STNMF-λ), and,
+# beyond the paper, four standard shallow domain-adaptation methods of the `skada` library
+# (CORAL, subspace alignment SA, transfer component analysis TCA, JDOT), all through the same
+# runner ({mod}`stienet.closed_set`: one registry entry per method, {mod}`stienet.baselines`
+# for the estimators; {doc}`06_satnmf` for SATNMF itself).
 #
-# **Data: synthetic stand-ins** (generator version 2, calibrated to the real corpora's
-# difficulty, {doc}`01_corpora`; scale 0.25), one seed, 5 voted initialisations, r = 128, at most
-# 300 rounds with a stop at a relative objective change of 5e-4, the 0/1 label mask, the
-# package's fixed hyper-parameters (α = 1, β = γ = 100, λ = 1, p = 5; not tuned on target
-# labels). Produced by `python -m stienet sweep satnmf --seeds 0` (24 runs, 6.5 min, 2-core CPU). The paper: real corpora, hyper-parameters searched per method with the
-# best result reported. Not a reproduction; the paper's columns are there to read a real-corpus
-# run against.
+# **Two selection protocols.**
+# * **fixed** (`python -m stienet sweep satnmf`): hyper-parameters set in advance, never looking
+#   at target labels. This is the honest number.
+# * **oracle** (`python -m stienet sweep satnmf-oracle`): the paper's protocol (its §3.2) — run a
+#   grid of hyper-parameters and report the **best target UAR**. It **uses the target labels**
+#   to choose, so it is an upper bound of what the method could do, not a cross-corpus result.
+#   The paper's numbers are of this kind. Grids: the paper's where it states them, reduced
+#   where CPU time forced it (listed below with every reduction).
+#
+# **Data: synthetic stand-ins** (calibrated to the real corpora's difficulty,
+# {doc}`01_corpora`; scale 0.25), one seed. The paper: real corpora. Not a reproduction; the
+# paper's columns are there to read a real-corpus run against.
 
 # %%
 import matplotlib.pyplot as plt
 import pandas as pd
 
-from stienet.report import load_results, satnmf_table
+from stienet.closed_set import REGISTRY
+from stienet.data import SCHEMES
+from stienet.report import closed_set_table, load_results, paper_numbers, satnmf_table
 
 results = load_results("../results", "synthetic", "satnmf")
-print(f"data: {results['data'].iloc[0]}; {len(results)} runs; "
-      f"{results.groupby(['tag', 'method']).size().min()} seed(s) per cell")
-table = satnmf_table(results)
-table
+oracle = load_results("../results", "synthetic", "satnmf-oracle")
+for name, df in (("fixed", results), ("oracle", oracle)):
+    print(f"{name}: data {sorted(df['data'].unique())}, generator version "
+          f"{sorted(df['generator'].unique().tolist())}; {len(df)} runs, "
+          f"{df['method'].nunique()} methods, "
+          f"{df.groupby(['tag', 'method']).size().min()} seed(s) per cell")
 
 # %% [markdown]
-# ## Fig 2 of the paper: SATNMF against its special cases
+# ## Table 3 in full
+#
+# UAR and WAR (%) per scheme, with the average over the four schemes last (the paper's
+# "Average" row). Columns: this project with fixed hyper-parameters, this project with the
+# paper's oracle selection (uses target labels), and the paper (real corpora, its oracle
+# selection). Methods without a paper column are beyond the paper.
+
+# %%
+full = closed_set_table(results, oracle)
+pd.set_option("display.width", 200)
+full
+
+# %% [markdown]
+# In the paper's scheme order, UAR of every method: fixed selection, oracle selection (uses
+# target labels), and the paper's Table 3 (real corpora, oracle; its seven methods only).
+
+# %%
+table3 = [m for m in REGISTRY if REGISTRY[m].family == "SATNMF Table 3"]
+skada = [m for m in REGISTRY if REGISTRY[m].family == "skada"]
+order = list(SCHEMES)
+paper = paper_numbers("SATNMF").assign(method=lambda d: d["method"].str.replace("+SVM", "", regex=False))
+panels = [("fixed (synthetic)", results.pivot_table(index="tag", columns="method", values="UAR")),
+          ("oracle (synthetic, uses target labels)",
+           oracle.pivot_table(index="tag", columns="method", values="UAR")),
+          ("paper (real corpora, oracle)",
+           paper[paper["metric"] == "UAR"].pivot_table(index="pair", columns="method", values="percent"))]
+fig, axes = plt.subplots(3, 1, figsize=(11, 9.5), sharey=True)
+colors = dict(zip(table3 + skada, plt.cm.tab20.colors))
+for ax, (title, frame) in zip(axes, panels):
+    cols = [m for m in table3 + skada if m in frame.columns]
+    frame.reindex(order)[cols].plot.bar(ax=ax, rot=0, width=0.85, color=[colors[m] for m in cols],
+                                        legend=False)
+    ax.set_title(f"UAR (%), {title}")
+    ax.set_xlabel("")
+    ax.set_ylim(0, 70)
+axes[0].legend(ncol=6, fontsize=8, loc="upper right")
+axes[-1].set_xlabel("scheme (paper order)")
+fig.tight_layout()
+plt.show()
+
+# %%
+avg = full.loc["Average"]
+uar_cols = [c for c in avg.columns if c.startswith("UAR")]
+print("UAR (%), average over the four schemes:")
+print(avg[uar_cols].to_string())
+
+# %% [markdown]
+# How to read it:
+# * **fixed vs oracle.** The gap between the two columns is what choosing hyper-parameters on
+#   the target labels is worth on these stand-ins. A method with a large grid (mSDA, FSTSL,
+#   TCA: 20–60 combinations) gains more from it than one with a single knob (the SVM's C, the
+#   SATNMF models' r), so the oracle column also ranks methods by grid size, not only by merit.
+#   The paper's numbers are of the oracle kind.
+# * **The source-only SVM is hard to beat here.** On the calibrated stand-ins the corpus
+#   differences are not a translation that an alignment method can undo (see {doc}`11_shift`),
+#   and no method beats the SVM's average with fixed hyper-parameters by a clear margin (one
+#   seed: differences of a few points are noise).
+# * **The toy problems** (`tests/test_baselines_closed.py`: three separable classes, target
+#   translated) show that FSTSL, DoSL, CORAL, SA and JDOT do remove such a shift (UAR +10 points
+#   or more over the SVM), and that mSDA, DBN and skada's TCA do not.
+
+# %% [markdown]
+# ## What each method ran with
+#
+# Fixed hyper-parameters (chosen without target labels: the papers' or libraries' defaults, or
+# all weights 1) and the oracle grid with its reductions. SATNMF's special cases take the
+# package defaults (r = 128, α = 1, β = γ = 100, λ = 1, p = 5, 5 voted initialisations).
+
+# %%
+grids = pd.DataFrame([{"method": m.name, "family": m.family,
+                       "fixed": ", ".join(f"{k}={v}" for k, v in m.defaults.items()) or "package defaults",
+                       "oracle grid": "; ".join(f"{k} ∈ {{{', '.join(map(str, v))}}}"
+                                                for k, v in m.grid.items()),
+                       "combinations": int(pd.Series([len(v) for v in m.grid.values()]).prod()),
+                       "grid source / reduction": m.grid_note} for m in REGISTRY.values()])
+grids.set_index("method")
+
+# %% [markdown]
+# Implementation notes (details in each module's docstring):
+# * **mSDA** (Chen et al. 2012): closed form per layer, 3 layers of noise 0.5, representation
+#   [x, h₁, h₂, h₃], computed exactly through the Woodbury identity (tested against Chen et al.'s
+#   literal formula and against many explicit random corruptions).
+# * **FSTSL** and **DoSL**: their papers' text was not available to this project; the modules
+#   implement the objectives that SATNMF's description and the papers' abstracts give
+#   (ℓ2,1-regularised label regression with MMD and graph terms; sparse label regression with a
+#   mean-matching term) — their docstrings say exactly what and from where.
+# * **DBN**: three RBM layers of 500 units (scikit-learn's `BernoulliRBM`, pre-trained on
+#   source + target), fine-tuned with a softmax layer on the source by Adam (lr 1e-3).
+# * **skada** methods run on the coordinates of the rows in the span of source + target (exact for
+#   SA, linear TCA, JDOT and the SVM; CORAL's shrinkage is then estimated in that span).
+
+# %% [markdown]
+# ## Fig 2 of the paper: SATNMF against its special cases (fixed hyper-parameters)
 
 # %%
 methods = ["SNMF", "SNMF-γ", "STNMF-λ", "SATNMF"]
-uar = results.pivot_table(index="tag", columns="method", values="UAR")[methods + ["SVM", "TNMF"]]
-war = results.pivot_table(index="tag", columns="method", values="WAR")[methods + ["SVM", "TNMF"]]
+uar = results.pivot_table(index="tag", columns="method", values="UAR").reindex(order)
+war = results.pivot_table(index="tag", columns="method", values="WAR").reindex(order)
 fig, axes = plt.subplots(1, 2, figsize=(11, 3.6), sharey=True)
 for ax, (name, frame) in zip(axes, [("UAR", uar), ("WAR", war)]):
     frame[methods].plot.bar(ax=ax, rot=0)
@@ -52,31 +156,22 @@ for ax, (name, frame) in zip(axes, [("UAR", uar), ("WAR", war)]):
     ax.legend(fontsize=8, ncol=2)
 plt.show()
 
+# %% [markdown]
+# The per-run table (mean ± std over seeds; one seed here) with the paper's numbers, as
+# `python -m stienet report` writes it:
+
 # %%
-summary = pd.DataFrame({"UAR (synthetic)": uar.mean(), "WAR (synthetic)": war.mean()}).round(1)
-paper_avg = table.groupby(level="method")[["UAR paper (real corpora)", "WAR paper (real corpora)"]].mean()
-summary = summary.join(paper_avg.round(2)).loc[["SVM", "TNMF"] + methods]
-print("average over the four schemes (paper: its Table 3 'Average' row, where reported):")
-summary
+satnmf_table(results)
 
 # %% [markdown]
-# Per scheme, on the calibrated stand-ins (UAR, one seed):
-# * **e2E**: the source-only SVM (45.7 %) is far ahead of every NMF model (25.6–27.4 %);
-#   SATNMF 26.5 %.
-# * **E2B**: SVM 34.5 %; SNMF and SNMF-γ 37.4 % beat it, SATNMF 31.3 % does not.
-# * **B2C**: SVM 36.0 %; SATNMF 32.0 % is the best NMF model (TNMF 31.2 %, STNMF-λ 26.8 %).
-# * **C2e**: all six within 30.4–31.5 % (chance 20 %).
+# ## Wall time
 #
-# So on these stand-ins SATNMF does not beat the source-only SVM on any scheme, and its margin
-# over the unsupervised TNMF is within a point either way — one seed, no conclusion. The label
-# term now acts (STNMF-λ and TNMF differ on every scheme; before issue #11 they were identical),
-# but on a toy problem it separated the labelled source codes without improving the target
-# ones ({doc}`06_satnmf`). The paper reports SATNMF ahead of TNMF and the SVM on three of four
-# schemes on the real corpora, with hyper-parameters searched on target labels.
-
-# %% [markdown]
-# Wall time per run on this machine (features are computed once per corpus and cached, so
-# the first run of a corpus is the slow one):
+# Per run on this machine (2 shared cores), median over the four schemes, in seconds. The
+# first run of a corpus also computes its features (cached afterwards). An oracle run is the
+# whole grid search; representation + SVM methods learn each representation once and try every
+# C on it, and the DBN is trained once and read at every grid epoch.
 
 # %%
-print(results.groupby("method")["wall_time_s"].median().round(0).to_string())
+times = pd.DataFrame({"fixed": results.groupby("method")["wall_time_s"].median(),
+                      "oracle (whole grid)": oracle.groupby("method")["wall_time_s"].median()})
+times.reindex([m for m in REGISTRY if m in times.index]).round(0)
