@@ -50,18 +50,14 @@ PAPER_R = (16, 32, 64, 128, 256, 512)
 PAPER_REG = (0.01, 0.1, 0.5, 1, 5, 10, 50, 100, 1000)
 
 
-class SourceSVM:
-    """The paper's baseline: linear SVM on the source features, applied to the target."""
+def SourceSVM(C: float = 1.0):
+    """The paper's baseline: linear SVM on the source features, applied to the target (the
+    identity representation of :class:`~stienet.baselines.common.RepresentationSVM`, so that
+    the oracle search trains it in the span of the source rows: the same classifier, ~40×
+    cheaper with 6373 features)."""
+    from .baselines.common import SourceOnly
 
-    def __init__(self, C: float = 1.0):
-        self.C = C
-
-    def fit(self, Xs, ys, Xt=None):
-        self.svm_ = linear_svm(self.C).fit(Xs, ys)
-        return self
-
-    def predict(self, Xt):
-        return self.svm_.predict(Xt)
+    return SourceOnly(C=C)
 
 
 @dataclass(frozen=True)

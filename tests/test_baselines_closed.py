@@ -44,7 +44,8 @@ def uar(y, p):
 @pytest.fixture(scope="module")
 def shifted():
     Xs, ys, Xt, yt = toy()
-    svm = uar(yt, SourceSVM().fit(Xs, ys).predict(Xt))
+    svm = uar(yt, SourceSVM().fit(Xs, ys, Xt).predict(Xt))
+    assert svm == uar(yt, linear_svm(1.0).fit(Xs, ys).predict(Xt))   # span SVM = plain SVM
     assert 0.6 < svm < 0.8          # the shift hurts the source-only SVM, but not to chance
     return Xs, ys, Xt, yt, svm
 

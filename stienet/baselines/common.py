@@ -78,3 +78,16 @@ class RepresentationSVM(ClassifierMixin, BaseEstimator):
         Xt = np.asarray(Xt, dtype=np.float64)
         same = Xt.shape == self._Xt_fit.shape and np.array_equal(Xt, self._Xt_fit)
         return self.svm_.predict((self.Zt_ if same else self.transform(Xt)) @ self.span_)
+
+
+class SourceOnly(RepresentationSVM):
+    """The identity representation: the paper's source-only linear SVM (trade-off ``C``)."""
+
+    def __init__(self, C: float = 1.0):
+        self.C = C
+
+    def representation(self, Xs, ys, Xt):
+        return Xs, Xt
+
+    def transform(self, X):
+        return np.asarray(X, dtype=np.float64)
