@@ -38,6 +38,7 @@ import pandas as pd
 
 from stienet.closed_set import REGISTRY
 from stienet.data import SCHEMES
+from stienet.experiments import SATNMF_METHODS
 from stienet.report import closed_set_table, load_results, paper_numbers, satnmf_table
 
 results = load_results("../results", "synthetic", "satnmf")
@@ -66,8 +67,8 @@ full
 # target labels), and the paper's Table 3 (real corpora, oracle; its seven methods only).
 
 # %%
-table3 = [m for m in REGISTRY if REGISTRY[m].family == "SATNMF Table 3"]
-skada = [m for m in REGISTRY if REGISTRY[m].family == "skada"]
+table3 = [m for m in SATNMF_METHODS if REGISTRY[m].family == "SATNMF Table 3"]   # paper order
+skada = [m for m in SATNMF_METHODS if REGISTRY[m].family == "skada"]
 order = list(SCHEMES)
 paper = paper_numbers("SATNMF").assign(method=lambda d: d["method"].str.replace("+SVM", "", regex=False))
 panels = [("fixed (synthetic)", results.pivot_table(index="tag", columns="method", values="UAR")),
@@ -84,8 +85,10 @@ for ax, (title, frame) in zip(axes, panels):
     ax.set_title(f"UAR (%), {title}")
     ax.set_xlabel("")
     ax.set_ylim(0, 70)
+    for i, s in enumerate(order):       # chance: 1 / number of classes of the scheme
+        ax.hlines(100 / len(SCHEMES[s][2]), i - 0.45, i + 0.45, colors="k", linestyles=":")
 axes[0].legend(ncol=6, fontsize=8, loc="upper right")
-axes[-1].set_xlabel("scheme (paper order)")
+axes[-1].set_xlabel("scheme (paper order); dotted: chance")
 fig.tight_layout()
 plt.show()
 
@@ -123,7 +126,8 @@ grids = pd.DataFrame([{"method": m.name, "family": m.family,
                        "oracle grid": "; ".join(f"{k} ∈ {{{', '.join(map(str, v))}}}"
                                                 for k, v in m.grid.items()),
                        "combinations": int(pd.Series([len(v) for v in m.grid.values()]).prod()),
-                       "grid source / reduction": m.grid_note} for m in REGISTRY.values()])
+                       "grid source / reduction": m.grid_note}
+                      for m in (REGISTRY[name] for name in SATNMF_METHODS)])
 grids.set_index("method")
 
 # %% [markdown]
@@ -174,4 +178,4 @@ satnmf_table(results)
 # %%
 times = pd.DataFrame({"fixed": results.groupby("method")["wall_time_s"].median(),
                       "oracle (whole grid)": oracle.groupby("method")["wall_time_s"].median()})
-times.reindex([m for m in REGISTRY if m in times.index]).round(0)
+times.reindex([m for m in SATNMF_METHODS if m in times.index]).round(0)
