@@ -198,7 +198,8 @@ def closed_set_table(fixed: pd.DataFrame, oracle: pd.DataFrame | None = None) ->
     out = pd.DataFrame(cols)
     out.index.names = ["scheme", "method"]
     methods = [m for m in SATNMF_METHODS if m in set(fixed["method"])]
-    rows = [(s, m) for s in SCHEMES for m in methods if (s, m) in out.index]
+    ran = set(zip(fixed["tag"], fixed["method"]))
+    rows = [(s, m) for s in SCHEMES for m in methods if (s, m) in ran]
     out = out.reindex(rows)
     avg = out.groupby(level="method", sort=False).mean()
     avg.index = pd.MultiIndex.from_tuples([("Average", m) for m in avg.index],

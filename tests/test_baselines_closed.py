@@ -255,3 +255,30 @@ def test_oracle_search_equals_a_plain_loop(shifted):
     assert [round(r["UAR"], 4) for r in rows] == [round(u, 4) for _, u in loop]
     top = max(loop, key=lambda t: t[1])
     assert (best["noise"], best["C"]) == top[0] and uar(yt, pred) == pytest.approx(top[1])
+
+
+def test_closed_set_table_puts_fixed_oracle_and_paper_side_by_side(tmp_path):
+    from stienet.report import closed_set_table, load_results, satnmf_oracle_table
+    from stienet.results import save_result
+
+    def put(sweep, method, tag, src, tgt, uar_, war_):
+        rec = {"method": method, "source": src, "target": tgt, "seed": 0, "data": "synthetic",
+               "sweep": sweep, "tag": tag, "wall_time_s": 1.0, "metrics": {"UAR": uar_, "WAR": war_}}
+        save_result(rec, tmp_path / "synthetic" / sweep / method / f"{src}_{tgt}_seed0_{tag}.json")
+
+    for sweep, shift in (("satnmf", 0.0), ("satnmf-oracle", 0.1)):
+        put(sweep, "mSDA", "B2C", "B", "C", 0.3 + shift, 0.4 + shift)
+        put(sweep, "mSDA", "e2E", "e", "E", 0.5 + shift, 0.5 + shift)
+        put(sweep, "CORAL", "B2C", "B", "C", 0.2 + shift, 0.2 + shift)
+    fixed = load_results(tmp_path, "synthetic", "satnmf")
+    oracle = load_results(tmp_path, "synthetic", "satnmf-oracle")
+    t = closed_set_table(fixed, oracle)
+    assert list(t.index.get_level_values(0)) == ["e2E", "B2C", "B2C", "Average", "Average"]
+    row = t.loc[("B2C", "mSDA")]
+    assert row["UAR fixed (synthetic)"] == 30.0
+    assert row["UAR oracle (synthetic, uses target labels)"] == 40.0
+    assert row["UAR paper (real corpora, oracle)"] == 34.20                    # SATNMF Table 3
+    assert t.loc[("Average", "mSDA"), "WAR fixed (synthetic)"] == 45.0
+    assert np.isnan(t.loc[("B2C", "CORAL"), "UAR paper (real corpora, oracle)"])   # beyond the paper
+    assert all("oracle: uses target labels" in c for c in satnmf_oracle_table(oracle).columns
+               if "paper" not in c)
