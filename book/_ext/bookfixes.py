@@ -4,7 +4,12 @@
    is numbered N (Sphinx would number the equations of a page 1, 2, … in order of appearance), and
    an ``{eq}`` reference to it reads "STIENet Eq N" or "SATNMF Eq N", so the two papers' numbers are
    never confused. Needs ``math_numfig: false`` (numbers from the nodes, not from the toctree).
-2. **One thebe configuration per page.** sphinx-thebe adds its ``const THEBE_JS_URL = …`` script
+2. **Docstring fields without types.** The package's docstrings write ``name : what it is`` in
+   their Parameters and Attributes sections (shapes and meanings, no separate type line);
+   napoleon would show the text after the colon as the *type*. Before napoleon runs, such a
+   line becomes ``name`` followed by the text as its description.
+   A mention of a chapter in a docstring (````notebooks/06_satnmf````) becomes a link to it.
+3. **One thebe configuration per page.** sphinx-thebe adds its ``const THEBE_JS_URL = …`` script
    once per read phase; the second copy is a JavaScript SyntaxError on every page. Identical
    scripts are written once.
 """
@@ -37,6 +42,52 @@ def paper_references(app, doctree, docname):
             ref.children = [nodes.Text(f"{PAPER_NAME[m.group(1)]} Eq {m.group(2)}")]
 
 
+FIELD_SECTIONS = {"parameters", "params", "other parameters", "attributes", "keyword arguments"}
+# "name : str", "x : dict[str, int]", "s : float | None": a real type, left to napoleon
+BARE_TYPE = re.compile(r"^[A-Za-z_][\w.]*(\[[\w., \[\]]*\])?(\s*\|\s*[A-Za-z_][\w.]*(\[[\w., \[\]]*\])?)*$")
+FIELD = re.compile(r"^(\s*)([A-Za-z_*][\w*]*(?:\s*,\s*[A-Za-z_*][\w*]*)*) : (\S.*)$")
+
+
+def untyped_fields(app, what, name, obj, options, lines):
+    """``name : description`` → ``name`` + indented description, in field sections only."""
+    out, section, indent = [], None, ""
+    i = 0
+    while i < len(lines):
+        line = lines[i]
+        nxt = lines[i + 1] if i + 1 < len(lines) else ""
+        if line.strip() and re.fullmatch(r"\s*-{3,}\s*", nxt):        # a numpy section header
+            section = line.strip().lower()
+            indent = line[: len(line) - len(line.lstrip())]
+            out += [line, nxt]
+            i += 2
+            continue
+        m = FIELD.match(line)
+        if section in FIELD_SECTIONS and m and m.group(1) == indent and not BARE_TYPE.match(m.group(3).strip()):
+            out += [indent + m.group(2), indent + "    " + m.group(3)]
+        else:
+            out.append(line)
+        i += 1
+    lines[:] = out
+
+
+NOTEBOOK = re.compile(r"(``)?notebooks/(\w+)(?:\.ipynb|\.py)?(``)?(?![\w/`])")
+
+
+def notebook_links(app, what, name, obj, options, lines):
+    """``notebooks/06_satnmf`` in a docstring → a link to that chapter of the book."""
+    from pathlib import Path
+
+    def link(m):
+        page = m.group(2)
+        if not (Path(app.srcdir) / "notebooks" / f"{page}.ipynb").is_file():
+            return m.group(0)
+        return f":doc:`notebooks/{page} </notebooks/{page}>`"
+
+    for i, line in enumerate(lines):
+        if not line.lstrip().startswith((">>>", "...")):
+            lines[i] = NOTEBOOK.sub(link, line)
+
+
 def unique_scripts(app, pagename, templatename, context, doctree):
     """Drop repeated identical ``<script>`` entries (sphinx-thebe's configuration, written twice)."""
     scripts = context.get("script_files")
@@ -53,6 +104,10 @@ def unique_scripts(app, pagename, templatename, context, doctree):
 
 
 def setup(app):
+    app.setup_extension("sphinx.ext.autodoc")
+    app.setup_extension("sphinx.ext.napoleon")
+    app.connect("autodoc-process-docstring", untyped_fields, priority=100)   # before napoleon (500)
+    app.connect("autodoc-process-docstring", notebook_links, priority=600)
     app.connect("doctree-read", paper_numbers)
     app.connect("doctree-resolved", paper_references)
     app.connect("html-page-context", unique_scripts, priority=900)
