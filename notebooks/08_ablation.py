@@ -36,22 +36,27 @@ from stienet.report import config_table, load_results
 results = load_results("../results", "synthetic", "ablation")
 results["config"] = results["tag"].str.split("_", n=1).str[1]
 order = ["all=1", "alpha=0", "beta=0", "gamma=0", "delta=0", "epsilon=0"]
+# the weights of Eq 5 by their symbols, and the term each one switches off
+names = {"all=1": "all = 1", "alpha=0": "α = 0 (no L_cls)", "beta=0": "β = 0 (no L_rej)",
+         "gamma=0": "γ = 0 (no MMD)", "delta=0": "δ = 0 (no class MMD)", "epsilon=0": "ε = 0 (no 1/(L_rej+φ))"}
 print(f"data: {results['data'].iloc[0]} (generator version {sorted(results['generator'].unique().tolist())}); "
       f"pair C->B; {results.groupby('tag').size().min()} seed(s) per configuration; "
       f"epochs {sorted(results['epochs'].unique().tolist())}; model: last epoch")
 for preset in ("paper", "open"):
     part = results[results["preset"] == preset]
     print(f"{preset} preset")
-    display(config_table(part, by="config", metrics=("OS", "OS*", "H", "UNK", "AUROC")).reindex(order))  # noqa: F821
+    display(config_table(part, by="config", metrics=("OS", "OS*", "H", "UNK", "AUROC"))  # noqa: F821
+            .reindex(order).rename(index=names).rename_axis("configuration"))
 
 # %%
-fig, axes = plt.subplots(1, 2, figsize=(9, 3.4), sharey=True)
+fig, axes = plt.subplots(1, 2, figsize=(7.2, 3.6), sharey=True)
 for ax, preset in zip(axes, ("paper", "open")):
     part = results[results["preset"] == preset]
     means = part.groupby("config")[["OS*", "H", "UNK"]].mean().reindex(order)
-    means.plot.bar(ax=ax, rot=30)
-    ax.set_xlabel("configuration")
-    ax.set_ylabel("% (synthetic)")
+    means.index = [names[c].split(" (")[0] for c in order]
+    means.plot.bar(ax=ax, rot=0)
+    ax.set_xlabel("weight of Eq 5 set to 0")
+    ax.set_ylabel("% (synthetic, 1 seed)")
     ax.set_ylim(0, 100)
     ax.set_title(f"C -> B, {preset} preset", fontsize=10)
     ax.legend(fontsize=7)

@@ -79,10 +79,11 @@ NOT_REPORTED = "—"   # a cell the paper (or a protocol) has no number for
 
 
 def pm(mean, std) -> str:
-    """``"mean ± std"`` with one decimal (std left out when it is undefined, e.g. one seed)."""
+    """``"mean ± std"`` with one decimal (std left out when it is undefined, e.g. one seed). The
+    spaces around ± are non-breaking, so a table cell never wraps inside the number."""
     if pd.isna(mean):
         return NOT_REPORTED
-    return f"{mean:.1f}" + ("" if pd.isna(std) else f" ± {std:.1f}")
+    return f"{mean:.1f}" + ("" if pd.isna(std) else f"\u00a0±\u00a0{std:.1f}")
 
 
 def num(value, digits: int = 1) -> str:

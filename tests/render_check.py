@@ -48,7 +48,9 @@ CHECK_JS = r"""
   var SKIP = 'script, style, pre, code, mjx-container, mjx-assistive-mml, .highlight, textarea, .headerlink';
   function check() {
     var art = document.querySelector('article.bd-article') || document.querySelector('main') || document.body;
-    var col = art.getBoundingClientRect();
+    var box = art.getBoundingClientRect(), cs = getComputedStyle(art);
+    var col = {left: box.left + parseFloat(cs.paddingLeft), right: box.right - parseFloat(cs.paddingRight)};
+    col.width = col.right - col.left;
     var res = {errors: rc.errors, tex: [], images: [], wide: [], height: document.documentElement.scrollHeight,
                column: Math.round(col.width), math: document.querySelectorAll('mjx-container').length};
     var walker = document.createTreeWalker(art, NodeFilter.SHOW_TEXT);

@@ -17,7 +17,7 @@ def html(tmp_path_factory):
     if shutil.which("jupyter-book") is None and not Path(sys.executable).with_name("jupyter-book").exists():
         pytest.fail("jupyter-book is not installed (it is in requirements.txt)")
     src = tmp_path_factory.mktemp("book")
-    for item in ("_config.yml", "_toc.yml", "book", "notebooks", "stienet"):
+    for item in ("_config.yml", "_toc.yml", "book", "notebooks", "stienet", "README.md"):
         (shutil.copytree if (ROOT / item).is_dir() else shutil.copy)(ROOT / item, src / item)
     exe = Path(sys.executable).with_name("jupyter-book")
     proc = subprocess.run([str(exe) if exe.exists() else "jupyter-book", "build", str(src), "-W",

@@ -8,7 +8,7 @@
    their Parameters and Attributes sections (shapes and meanings, no separate type line);
    napoleon would show the text after the colon as the *type*. Before napoleon runs, such a
    line becomes ``name`` followed by the text as its description.
-   A mention of a chapter in a docstring (````notebooks/06_satnmf````) becomes a link to it.
+   A mention of a chapter in a docstring (``notebooks/06_satnmf``) becomes a link to it.
 3. **One thebe configuration per page.** sphinx-thebe adds its ``const THEBE_JS_URL = …`` script
    once per read phase; the second copy is a JavaScript SyntaxError on every page. Identical
    scripts are written once.
@@ -39,7 +39,8 @@ def paper_references(app, doctree, docname):
         target = (ref.get("refuri") or "").rpartition("#")[2] or ref.get("refid") or ""
         m = re.match(r"^equation-(stienet|satnmf)-eq(\d+)$", target)
         if m and ref.astext().strip("()") == m.group(2):
-            ref.children = [nodes.Text(f"{PAPER_NAME[m.group(1)]} Eq {m.group(2)}")]
+            ref.clear()
+            ref += nodes.Text(f"{PAPER_NAME[m.group(1)]} Eq {m.group(2)}")
 
 
 FIELD_SECTIONS = {"parameters", "params", "other parameters", "attributes", "keyword arguments"}
