@@ -58,7 +58,7 @@ for ax, preset in zip(axes, ("paper", "open")):
     ax.set_xlabel("weight of Eq 5 set to 0")
     ax.set_ylabel("% (synthetic, 1 seed)")
     ax.set_ylim(0, 100)
-    ax.set_title(f"C -> B, {preset} preset", fontsize=10)
+    ax.set_title(f"C → B, {preset} preset", fontsize=10)
     ax.legend(fontsize=7)
 fig.tight_layout()
 plt.show()

@@ -121,10 +121,10 @@ def plain_reading(record: dict) -> str:
                    f"({chance:.0f} %); it rejected {pct['UNK']:.0f} % of the unknown clips (UNK), "
                    f"so H is {pct['H']:.0f} %.")
     if pct["AUROC"] is not None:
-        how = ("does not separate" if pct["AUROC"] < 60 else "separates weakly" if pct["AUROC"] < 75
-               else "separates")
-        out.append(f"p(unknown) {how} unknown from known target clips (AUROC {pct['AUROC']:.0f} %; "
-                   "50 = not at all).")
+        how = ("does not separate unknown from known target clips" if pct["AUROC"] < 60
+               else "separates unknown from known target clips only weakly" if pct["AUROC"] < 75
+               else "separates unknown from known target clips")
+        out.append(f"p(unknown) {how} (AUROC {pct['AUROC']:.0f} %; 50 = not at all).")
     flag, reason = degeneracy(m["confusion"], names or None)
     out.append(("Degenerate: " if flag else "Not degenerate: ") + reason.split(": ", 1)[-1] + ".")
     if record.get("data") == "synthetic":
