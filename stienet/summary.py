@@ -98,7 +98,7 @@ def plain_reading(record: dict) -> str:
     """Two or three sentences on what a STIENet run's numbers say, in percent: did the network
     learn its source (held-out source accuracy against chance), did it transfer (OS* against
     chance), does it reject (UNK, and the threshold-free AUROC of p(unknown)), and the
-    degeneracy verdict of :func:`degeneracy`. Written for the main job's last cell, so that the
+    degeneracy verdict of :func:`degeneracy` (a non-breaking space before every %). Written for the main job's last cell, so that the
     page's words follow the run's numbers instead of being typed by hand."""
     m = record["metrics"]
     names = record.get("label_names") or []
@@ -114,17 +114,17 @@ def plain_reading(record: dict) -> str:
     out = []
     if src is not None:
         learned = "learned" if 100 * src > chance + 15 else "barely learned"
-        out.append(f"The network {learned} its source: {100 * src:.0f} % of held-out source clips "
-                   f"right (chance {chance:.0f} %).")
+        out.append(f"The network {learned} its source: {100 * src:.0f}\u00a0% of held-out source clips "
+                   f"right (chance {chance:.0f}\u00a0%).")
     if pct["OS*"] is not None:
-        out.append(f"On the target, OS* is {pct['OS*']:.0f} %, {rel(pct['OS*'], chance)} chance "
-                   f"({chance:.0f} %); it rejected {pct['UNK']:.0f} % of the unknown clips (UNK), "
-                   f"so H is {pct['H']:.0f} %.")
+        out.append(f"On the target, OS* is {pct['OS*']:.0f}\u00a0%, {rel(pct['OS*'], chance)} chance "
+                   f"({chance:.0f}\u00a0%); it rejected {pct['UNK']:.0f}\u00a0% of the unknown clips (UNK), "
+                   f"so H is {pct['H']:.0f}\u00a0%.")
     if pct["AUROC"] is not None:
         how = ("does not separate unknown from known target clips" if pct["AUROC"] < 60
                else "separates unknown from known target clips only weakly" if pct["AUROC"] < 75
                else "separates unknown from known target clips")
-        out.append(f"p(unknown) {how} (AUROC {pct['AUROC']:.0f} %; 50 = not at all).")
+        out.append(f"p(unknown) {how} (AUROC {pct['AUROC']:.0f}\u00a0%; 50 = not at all).")
     flag, reason = degeneracy(m["confusion"], names or None)
     out.append(("Degenerate: " if flag else "Not degenerate: ") + reason.split(": ", 1)[-1] + ".")
     if record.get("data") == "synthetic":

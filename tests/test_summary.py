@@ -60,11 +60,12 @@ def test_plain_reading_follows_the_numbers():
     rec = {"data": "synthetic", "label_names": names, "history": [{"source_acc": 0.74}],
            "metrics": {"OS*": 0.5, "UNK": 0.0, "H": 0.0, "AUROC": 0.52, "confusion": cm}}
     text = plain_reading(rec)
+    text = text.replace("\u00a0", " ")
     assert "learned its source: 74 %" in text and "chance 33 %" in text
     assert "OS* is 50 %, above chance" in text and "rejected 0 % of the unknown" in text
     assert "does not separate" in text and "Not degenerate" in text and "Synthetic" in text
     all_fear = [[0, 20, 0, 0], [0, 20, 0, 0], [0, 20, 0, 0], [0, 30, 0, 0]]
     rec["metrics"].update(confusion=all_fear, **{"OS*": 1 / 3})
     rec["history"] = [{"source_acc": 0.35}]
-    text = plain_reading(rec)
+    text = plain_reading(rec).replace("\u00a0", " ")
     assert "barely learned" in text and "about at chance" in text and "Degenerate:" in text
