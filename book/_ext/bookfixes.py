@@ -9,7 +9,10 @@
    napoleon would show the text after the colon as the *type*. Before napoleon runs, such a
    line becomes ``name`` followed by the text as its description.
    A mention of a chapter in a docstring (``notebooks/06_satnmf``) becomes a link to it.
-3. **One thebe configuration per page.** sphinx-thebe adds its ``const THEBE_JS_URL = …`` script
+3. **Both files of every chapter to download.** A chapter is a jupytext pair: the executed
+   ``notebooks/NAME.ipynb`` and its reviewed source ``notebooks/NAME.py``. Both are copied to
+   ``_downloads/notebooks/`` and linked under the chapter's title.
+4. **One thebe configuration per page.** sphinx-thebe adds its ``const THEBE_JS_URL = …`` script
    once per read phase; the second copy is a JavaScript SyntaxError on every page. Identical
    scripts are written once.
 """
@@ -89,6 +92,41 @@ def notebook_links(app, what, name, obj, options, lines):
             lines[i] = NOTEBOOK.sub(link, line)
 
 
+def download_links(app, doctree, docname):
+    """Under a chapter's title: links to its ``.ipynb`` and ``.py`` (copied by :func:`copy_notebooks`)."""
+    from pathlib import Path
+
+    if not docname.startswith("notebooks/"):
+        return
+    name = Path(docname).name
+    if not (Path(app.srcdir) / "notebooks" / f"{name}.py").is_file():
+        return
+    sections = list(doctree.findall(nodes.section))
+    if not sections:
+        return
+    html = (f'<p class="chapter-downloads">Download this chapter: '
+            f'<a href="../_downloads/notebooks/{name}.ipynb" download>{name}.ipynb</a> (with its outputs) · '
+            f'<a href="../_downloads/notebooks/{name}.py" download>{name}.py</a> '
+            f'(the jupytext source: <code>jupytext --to ipynb --execute {name}.py</code>)</p>')
+    title = sections[0].next_node(nodes.title)
+    sections[0].insert(sections[0].index(title) + 1, nodes.raw("", html, format="html"))
+
+
+def copy_notebooks(app, exception):
+    """Copy every chapter's ``.ipynb`` and ``.py`` to ``_downloads/notebooks/`` of the HTML output."""
+    import shutil
+    from pathlib import Path
+
+    if exception is not None or app.builder.format != "html":
+        return
+    out = Path(app.outdir) / "_downloads" / "notebooks"
+    out.mkdir(parents=True, exist_ok=True)
+    for src in (Path(app.srcdir) / "notebooks").glob("*.py"):
+        for f in (src, src.with_suffix(".ipynb")):
+            if f.is_file():
+                shutil.copy2(f, out / f.name)
+
+
 def unique_scripts(app, pagename, templatename, context, doctree):
     """Drop repeated identical ``<script>`` entries (sphinx-thebe's configuration, written twice)."""
     scripts = context.get("script_files")
@@ -111,5 +149,7 @@ def setup(app):
     app.connect("autodoc-process-docstring", notebook_links, priority=600)
     app.connect("doctree-read", paper_numbers)
     app.connect("doctree-resolved", paper_references)
+    app.connect("doctree-resolved", download_links)
+    app.connect("build-finished", copy_notebooks)
     app.connect("html-page-context", unique_scripts, priority=900)
     return {"version": "1", "parallel_read_safe": True, "parallel_write_safe": True}
