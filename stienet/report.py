@@ -193,10 +193,14 @@ def satnmf_table(df: pd.DataFrame) -> pd.DataFrame:
 
 
 def markdown(table: pd.DataFrame, title: str) -> str:
+    """A table as Markdown under a ``##`` title: grouped headers and row labels joined with
+    " / ", cells written exactly as formatted ("26.0", not 26; "—" where nothing is reported)."""
     flat = table.copy()
     if isinstance(flat.columns, pd.MultiIndex):
         flat.columns = [" / ".join(c) for c in flat.columns]
-    return f"## {title}\n\n" + flat.to_markdown() + "\n"
+    if isinstance(flat.index, pd.MultiIndex):
+        flat.index = pd.Index([" / ".join(map(str, k)) for k in flat.index], name=" / ".join(flat.index.names))
+    return f"## {title}\n\n" + flat.to_markdown(disable_numparse=True) + "\n"
 
 
 def write_report(out="results", data: str = "synthetic") -> list[Path]:
