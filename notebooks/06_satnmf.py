@@ -375,7 +375,7 @@ pd.DataFrame(rows).set_index("scheme").round(2)
 # all five runs above (largest difference in the table), and a round is about 2.5× faster on
 # this machine. Trials run in parallel threads (`n_jobs`, one BLAS thread each), and the pseudo
 # labels, kNN graph and MMD groups are computed once per fit and shared by the trials. Wall
-# times: the README's performance section ({doc}`../book/readme`) (`benchmarks/satnmf_speed.py`).
+# times: {doc}`the README's performance section <../book/readme>` (`benchmarks/satnmf_speed.py`).
 
 
 # %% [markdown]
@@ -408,9 +408,9 @@ fig, ax = plt.subplots(figsize=(6, 3))
 comparison[["UAR (%)", "WAR (%)"]].plot.bar(ax=ax, rot=0)
 ax.axhline(100 / len(split.classes), color="grey", ls=":", label="chance")
 ax.set_ylim(0, 100)
-ax.set_ylabel("% of target clips (UAR: per-class mean)")
+ax.set_ylabel("%")
 ax.set_title(f"B -> C, {len(split.classes)} classes (data: {comparison['data'].iloc[0]})")
-ax.legend(loc="lower right")
+ax.legend(loc="upper right", ncol=3, fontsize=8)
 plt.show()
 
 # %% [markdown]
