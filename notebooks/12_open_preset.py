@@ -49,9 +49,10 @@ if ablation.empty:
 else:
     order = ["open"] + [f"open_no-{k}" for k in OPEN_INGREDIENTS]
     for pair, part in ablation.groupby("pair", sort=False):
-        print(f"{pair.replace('_', ' -> ')} (data: {part['data'].iloc[0]}, "
+        print(f"{pair.replace('_', ' → ')} (data: {part['data'].iloc[0]}, "
               f"{part.groupby('tag').size().min()} seed(s), epochs {sorted(part['epochs'].unique().tolist())})")
-        display(config_table(part, metrics=("OS*", "UNK", "H", "AUROC"), best=("H",)).reindex(order))  # noqa: F821
+        display(config_table(part, metrics=("OS*", "UNK", "H", "AUROC"), best=("H",))  # noqa: F821
+                .reindex(order).rename_axis("configuration"))
 
 # %% [markdown]
 # Reading the ablation (synthetic, generator version 2, scale 0.25, 10 epochs, **one seed**):
