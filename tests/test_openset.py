@@ -169,6 +169,16 @@ def test_pseudo_unknowns():
     assert not mix.requires_grad
     with pytest.raises(ValueError, match="pseudo_unknowns kind"):
         pseudo_unknowns(fs, ys, "gauss")
+    # reflection through the target mean: each pseudo-unknown and its source row have the
+    # target mean as midpoint (checked row by row, elementwise)
+    ft = torch.randn(9, 6) + 3.0
+    ref = pseudo_unknowns(fs.requires_grad_(), ys, "reflect", centre=ft.mean(0))
+    for i in range(12):
+        for k in range(6):
+            assert (ref[i, k] + fs[i, k]).item() / 2 == pytest.approx(ft[:, k].mean().item(), abs=1e-5)
+    assert not ref.requires_grad
+    with pytest.raises(ValueError, match="needs the target mean"):
+        pseudo_unknowns(fs, ys, "reflect")
 
 
 def test_speaker_offsets_are_each_speakers_mean_feature(toy, monkeypatch):
