@@ -49,9 +49,10 @@ if ablation.empty:
 else:
     order = ["open"] + [f"open_no-{k}" for k in OPEN_INGREDIENTS]
     for pair, part in ablation.groupby("pair", sort=False):
-        print(f"{pair.replace('_', ' -> ')} (data: {part['data'].iloc[0]}, "
+        print(f"{pair.replace('_', ' → ')} (data: {part['data'].iloc[0]}, "
               f"{part.groupby('tag').size().min()} seed(s), epochs {sorted(part['epochs'].unique().tolist())})")
-        display(config_table(part, metrics=("OS*", "UNK", "H", "AUROC"), best=("H",)).reindex(order))  # noqa: F821
+        display(config_table(part, metrics=("OS*", "UNK", "H", "AUROC"), best=("H",))  # noqa: F821
+                .reindex(order).rename_axis("configuration"))
 
 # %% [markdown]
 # Reading the ablation (synthetic, generator version 2, scale 0.25, 10 epochs, **one seed**):
@@ -81,9 +82,12 @@ else:
     summary["collapsed runs"] = [int(pairs[pairs["preset"] == p]["collapsed"].sum()) for p in presets]
     print("mean over the 12 pairs (%), synthetic data:")
     display(summary)  # noqa: F821
-    fig, axes = plt.subplots(1, 2, figsize=(9, 3.4), sharey=True)
+    fig, axes = plt.subplots(1, 2, figsize=(7.2, 3.6), sharey=True)
     for ax, metric in zip(axes, ("H", "AUROC")):
-        pd.DataFrame({p: means[p][metric] for p in presets}).plot.bar(ax=ax, rot=45)
+        frame = pd.DataFrame({p: means[p][metric] for p in presets})
+        frame.index = [p.replace("_", "→") for p in frame.index]
+        frame.plot.bar(ax=ax, rot=60)
+        ax.set_xlabel("pair (source→target)")
         ax.set_title(f"{metric} per pair (synthetic)", fontsize=10)
         ax.set_ylabel("%")
         ax.set_ylim(0, 100)
