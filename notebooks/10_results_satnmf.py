@@ -76,24 +76,26 @@ panels = [("fixed (synthetic)", results.pivot_table(index="tag", columns="method
            oracle.pivot_table(index="tag", columns="method", values="UAR")),
           ("paper (real corpora, oracle)",
            paper[paper["metric"] == "UAR"].pivot_table(index="pair", columns="method", values="percent"))]
-fig, axes = plt.subplots(3, 1, figsize=(11, 9.5), sharey=True)
+fig, axes = plt.subplots(3, 1, figsize=(7.2, 8.4), sharey=True)
 colors = dict(zip(table3 + skada, plt.cm.tab20.colors))
 for ax, (title, frame) in zip(axes, panels):
     cols = [m for m in table3 + skada if m in frame.columns]
     frame.reindex(order)[cols].plot.bar(ax=ax, rot=0, width=0.85, color=[colors[m] for m in cols],
                                         legend=False)
-    ax.set_title(f"UAR (%), {title}")
+    ax.set_title(f"UAR, {title}", fontsize=10)
+    ax.set_ylabel("%")
     ax.set_xlabel("")
     ax.set_ylim(0, 70)
     for i, s in enumerate(order):       # chance: 1 / number of classes of the scheme
         ax.hlines(100 / len(SCHEMES[s][2]), i - 0.45, i + 0.45, colors="k", linestyles=":")
-axes[0].legend(ncol=6, fontsize=8, loc="upper right")
+axes[0].legend(ncol=6, fontsize=6.5, loc="upper right")
 axes[-1].set_xlabel("scheme (paper order); dotted: chance")
 fig.tight_layout()
 plt.show()
 
 # %%
 avg = full.loc["Average"]
+avg = avg.apply(pd.to_numeric, errors="coerce")            # "—" (not reported) → NaN
 gain = pd.DataFrame({
     "UAR fixed": avg["UAR fixed (synthetic)"],
     "UAR oracle (uses target labels)": avg.get("UAR oracle (synthetic, uses target labels)"),
@@ -157,13 +159,14 @@ grids.set_index("method")
 methods = ["SNMF", "SNMF-γ", "STNMF-λ", "SATNMF"]
 uar = results.pivot_table(index="tag", columns="method", values="UAR").reindex(order)
 war = results.pivot_table(index="tag", columns="method", values="WAR").reindex(order)
-fig, axes = plt.subplots(1, 2, figsize=(11, 3.6), sharey=True)
+fig, axes = plt.subplots(1, 2, figsize=(7.2, 3.6), sharey=True)
 for ax, (name, frame) in zip(axes, [("UAR", uar), ("WAR", war)]):
     frame[methods].plot.bar(ax=ax, rot=0)
-    ax.set_title(f"{name} (%), synthetic, 1 seed")
+    ax.set_title(f"{name}, synthetic, 1 seed", fontsize=10)
+    ax.set_ylabel("%")
     ax.set_xlabel("scheme")
     ax.set_ylim(0, 100)
-    ax.legend(fontsize=8, ncol=2)
+    ax.legend(fontsize=7, ncol=2)
 plt.show()
 
 # %% [markdown]

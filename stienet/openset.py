@@ -132,3 +132,22 @@ def unknown_auroc(y_true: np.ndarray, p_unk: np.ndarray, n_known: int) -> float:
     if is_unk.all() or not is_unk.any():
         return float("nan")
     return float(roc_auc_score(is_unk, p_unk))
+
+
+def oracle_operating_point(y_true: np.ndarray, prob: np.ndarray) -> dict:
+    """**Oracle (uses target labels)**: the best H any threshold on p(unknown) reaches on one
+    target set, ``prob (m, K+1)``, ``y_true (m,)`` in ``0..K``. Unknown when p(unknown) ≥ τ,
+    else the arg-max known class; every distinct score is tried as τ (plus "reject none").
+    For analysis only — it says how far the ranking of p(unknown) and the known-class
+    accuracy allow a threshold to go, not what a user without labels gets. Returns the
+    :func:`stienet.metrics.open_set_metrics` of that threshold plus ``threshold``."""
+    from .metrics import open_set_metrics
+
+    prob, y = np.asarray(prob, float), np.asarray(y_true)
+    k = prob.shape[1] - 1
+    best = None
+    for tau in np.r_[np.unique(prob[:, k]), np.inf]:
+        m = open_set_metrics(y, decide(prob, tau), k)
+        if best is None or m["H"] > best["H"]:
+            best = {**m, "threshold": float(tau)}
+    return best
