@@ -16,7 +16,7 @@ regression matrix U (d × c):
 
     min_U  ‖Ls − Uᵀ Xs‖²_F + μ ‖Uᵀ (x̄s − x̄t)‖²₂ + λ ‖U‖₁                                (DoSL)
 
-x̄s = Xs 1/n and x̄t = Xt 1/m are the corpus means; ‖U‖₁ = Σ |u_ij| selects features per
+x̄s = Xs 1/n and x̄t = Xt 1/m are the corpus means; ‖U‖₁ = Σ ``|u_ij|`` selects features per
 class. The target label of x is argmax_k (Uᵀx)_k. Solved by FISTA (Beck & Teboulle 2009) on
 the smooth part f(U) = ‖Ls − UᵀXs‖² + μ‖Uᵀδ‖² (δ = x̄s − x̄t),
 
@@ -40,14 +40,14 @@ def dosl_objective(U, Xs, Ls, delta, mu: float, lam: float) -> float:
 
 
 def soft_threshold(Z, t: float) -> np.ndarray:
-    """The prox of t‖·‖₁: sign(z) max(|z| − t, 0) entrywise."""
+    """The prox of t‖·‖₁: ``sign(z) max(|z| − t, 0)`` entrywise."""
     return np.sign(Z) * np.maximum(np.abs(Z) - t, 0.0)
 
 
 class DoSL(ClassifierMixin, BaseEstimator):
     """DoSL regression classifier (see the module docstring for the objective and its source).
 
-    Parameters (DoSL's)
+    Parameters
     ----------
     lam : λ, weight of the ℓ1 sparsity penalty.
     mu : μ, weight of the mean-matching term.

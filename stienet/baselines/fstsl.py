@@ -65,8 +65,9 @@ def irls_step(X, K, XsYs, G_diag, gamma: float) -> np.ndarray:
 
 class FSTSL(RepresentationSVM):
     """FSTSL projection + linear SVM (see the module docstring for the objective and its source).
+    Parameter names are FSTSL's here, not SATNMF's.
 
-    Parameters (FSTSL's, not SATNMF's)
+    Parameters
     ----------
     alpha : weight of the MMD term Tr(Wᵀ X M Xᵀ W).
     beta : weight of the graph term Tr(Wᵀ X L Xᵀ W).

@@ -34,7 +34,7 @@ class MDALayer:
     """One marginalized denoising layer, fitted in closed form on rows ``X`` (N, d).
 
     Learned state: ``A_`` (d, N) = X (I + G)⁻¹ and ``K_`` (d+1, N) = D⁻¹ Z, so that
-    W x̄ = A_ K_ᵀ x̄ for any x̄ = [x; 1].
+    W x̄ = ``A_ @ K_.T @ x̄`` for any x̄ = [x; 1].
     """
 
     def __init__(self, noise: float = 0.5, eps: float = 1e-5):
