@@ -12,7 +12,8 @@ SATNMF paper's methods) and writes one JSON file, atomically, at a path fixed by
 * ``jobs > 1`` runs independent runs in parallel processes (each with ``cores // jobs`` torch
   threads).
 
-Sweeps (``SWEEPS``): ``pairs`` (STIENet Tables 2–3), ``ablation`` (STIENet Fig 2),
+Sweeps (``SWEEPS``): ``pairs`` (STIENet Tables 2–3; the methods of ``Settings.methods``, by
+their names in :data:`stienet.methods.METHODS`), ``ablation`` (STIENet Fig 2),
 ``sensitivity`` (STIENet Fig 3), ``satnmf`` (SATNMF Table 3 and Fig 2), ``shift`` (beyond the
 papers: accuracy against the synthetic corpus-difference knob), ``open-ablation`` (beyond the
 papers: the ``open`` preset without each of its ingredients). STIENet sweeps run once per
@@ -61,6 +62,7 @@ class Settings:
 
     seeds: tuple = (0, 1)
     presets: tuple = ("paper", "open")   # STIENet training presets (stienet.train.PRESETS)
+    methods: tuple = ("STIENet",)        # open-set methods of the pairs sweep (stienet.methods)
     epochs: int = 10
     batch_size: int = 32
     scale: float = 0.25             # synthetic corpus size (ignored for real data)
@@ -80,7 +82,7 @@ class RunSpec:
     """One run of a sweep. ``params``: sorted (name, value) pairs that differ between runs."""
 
     sweep: str
-    kind: str                       # "stienet" or "closed"
+    kind: str                       # "stienet", "open" (stienet.methods) or "closed"
     method: str
     source: str
     target: str
@@ -110,9 +112,18 @@ def expand(sweep: str, settings: Settings | None = None) -> list[RunSpec]:
     s = settings or Settings()
     runs = []
     if sweep == "pairs":
-        for (a, b), preset, seed in itertools.product(itertools.permutations(CORPORA_PAIRS, 2),
-                                                      s.presets, s.seeds):
-            runs.append(RunSpec("pairs", "stienet", "STIENet", a, b, seed, preset, _p(preset=preset)))
+        from .methods import get_method
+
+        for name in s.methods:
+            method = get_method(name)
+            pairs = itertools.permutations(CORPORA_PAIRS, 2)
+            if method.presets:           # STIENet: once per training preset, tagged by it
+                for (a, b), preset, seed in itertools.product(pairs, s.presets, s.seeds):
+                    runs.append(RunSpec("pairs", "stienet", method.name, a, b, seed, preset,
+                                        _p(preset=preset)))
+            else:                        # the baselines of Tables 2-3 (stienet.methods)
+                for (a, b), seed in itertools.product(pairs, s.seeds):
+                    runs.append(RunSpec("pairs", "open", method.name, a, b, seed))
     elif sweep in ("ablation", "sensitivity"):
         configs = [("all=1", {})]
         grid = (0.0,) if sweep == "ablation" else [v for v in SENSITIVITY_GRID if v != 1.0]
@@ -168,6 +179,14 @@ def execute(spec: RunSpec, settings: Settings) -> dict:
                           synthetic_scale=settings.scale, synthetic_shift=shift, **recipe)
         record = fit(spec.source, spec.target, cfg, progress=False).to_json()
         record["method"] = spec.method
+    elif spec.kind == "open":
+        from .methods import run_method
+
+        record = run_method(spec.method, spec.source, spec.target, seed=spec.seed,
+                            epochs=settings.epochs, batch_size=settings.batch_size,
+                            scale=settings.scale, shift=shift, data_root=settings.data_root,
+                            device=settings.device, params=params, progress=False)
+        params = {}
     else:
         from .closed_set import ClosedSetConfig, run_closed_set
 
@@ -279,7 +298,7 @@ def run_papermill(settings: Settings, notebook="notebooks/train.ipynb", runs_dir
     import papermill as pm
 
     done = []
-    specs = expand("pairs", settings)
+    specs = [s for s in expand("pairs", settings) if s.kind == "stienet"]   # the train notebook is STIENet's
     for spec in tqdm(specs, desc="papermill pairs", unit="run", disable=not progress):
         target = Path(runs_dir) / f"{spec.source}_{spec.target}_seed{spec.seed}_{spec.tag}.ipynb"
         if not target.is_file():
