@@ -218,16 +218,37 @@ def _sweep(args: argparse.Namespace) -> int:
     check_out_dir(args.out)
     if args.via == "papermill" and args.name != "pairs":
         raise UsageError("--via papermill runs the pairs sweep only")
-    from .experiments import Settings, expand, run_papermill, run_sweep
-
+    extra = {}
+    if args.corpora is not None:
+        if args.name != "pairs":
+            raise UsageError(f"--corpora chooses the corpora of the pairs sweep; for {args.name} "
+                             "use --pair SOURCE TARGET" + (" (satnmf runs SATNMF's own four schemes)"
+                                                           if args.name == "satnmf" else ""))
+        if len(args.corpora) < 2:
+            raise UsageError(f"--corpora needs at least two corpora, got {len(args.corpora)}")
+        for i, a in enumerate(args.corpora):
+            for b in args.corpora[i + 1:]:
+                check_pair(a, b, ("--corpora", "--corpora"))
+        extra["corpora"] = tuple(args.corpora)
+    if args.pair is not None:
+        if args.name not in ("ablation", "sensitivity", "open-ablation"):
+            raise UsageError(f"--pair chooses the study pair of ablation, sensitivity and "
+                             f"open-ablation, not of {args.name}")
+        check_pair(*args.pair, ("--pair SOURCE", "--pair TARGET"))
+        extra["study_pair"] = tuple(args.pair)
     methods = tuple(dict.fromkeys(check_open_method(m, "--methods") for m in args.methods))
     if args.name != "pairs" and methods != ("STIENet",):
         raise UsageError("--methods applies to the pairs sweep only")
+    from .experiments import Settings, expand, run_papermill, run_sweep
+
     settings = Settings(seeds=tuple(args.seeds), presets=tuple(args.presets), methods=methods,
                         epochs=args.epochs,
                         batch_size=args.batch_size, scale=args.scale, data_root=args.data_root, device=args.device,
-                        r=args.r, trials=args.trials, max_iter=args.max_iter)
-    specs = expand(args.name, settings)
+                        r=args.r, trials=args.trials, max_iter=args.max_iter, **extra)
+    try:
+        specs = expand(args.name, settings)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
     if args.dry_run:
         for spec in specs:
             print(spec.path(args.out, settings.data()))
@@ -420,6 +441,12 @@ def _add_sweep(sub) -> None:
     w.add_argument("--methods", nargs="+", default=["STIENet"], metavar="METHOD",
                    help="pairs sweep: open-set methods to run (STIENet, OSBP, OSNN, TNMF, ATI, "
                         "DAOD; STIENet once per preset)")
+    w.add_argument("--corpora", nargs="+", metavar="CORPUS", default=None,
+                   help="pairs sweep: every ordered pair of these corpus codes or manifest CSV "
+                        "paths (default: B C e S)")
+    w.add_argument("--pair", nargs=2, metavar=("SOURCE", "TARGET"), default=None,
+                   help="ablation / sensitivity / open-ablation: the study pair, codes or "
+                        "manifest CSV paths (default: C B)")
     w.add_argument("--seeds", type=int, nargs="+", default=[0, 1], help="seeds of every run")
     w.add_argument("--epochs", type=int, default=10, help="STIENet epochs per run")
     w.add_argument("--batch-size", type=int, default=32, help="clips per domain per step")

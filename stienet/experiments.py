@@ -71,10 +71,20 @@ class Settings:
     r: int = 128                    # SATNMF rank
     trials: int = 5                 # SATNMF initialisations voted
     max_iter: int = 300             # SATNMF rounds (at most; stops earlier at tol)
+    corpora: tuple = CORPORA_PAIRS  # pairs sweep: every ordered pair of these (codes or manifest CSVs)
+    study_pair: tuple = STUDY_PAIR  # ablation / sensitivity / open-ablation: (source, target)
 
     def data(self) -> str:
-        """``"real"`` when a data root is set (argument or $STIENET_DATA), else ``"synthetic"``."""
-        return "real" if (self.data_root or os.environ.get("STIENET_DATA")) else "synthetic"
+        """Which data the sweep's corpora are: manifest CSVs are ``"real"``; corpus codes are
+        ``"real"`` when a data root is set (argument or $STIENET_DATA), else ``"synthetic"``;
+        ``"mixed"`` when both kinds meet (as :func:`stienet.train.fit` labels such a run)."""
+        from .data.specs import manifest_path
+
+        codes = "real" if (self.data_root or os.environ.get("STIENET_DATA")) else "synthetic"
+        chosen = [*(self.corpora if tuple(self.corpora) != CORPORA_PAIRS else ()),
+                  *(self.study_pair if tuple(self.study_pair) != STUDY_PAIR else ())]
+        kinds = {"real" if manifest_path(c) is not None else codes for c in chosen} or {codes}
+        return kinds.pop() if len(kinds) == 1 else "mixed"
 
 
 @dataclass(frozen=True)
@@ -92,9 +102,10 @@ class RunSpec:
 
     def path(self, out, data: str) -> Path:
         from .closed_set import SLUGS
+        from .data.specs import corpus_name
 
         slug = SLUGS.get(self.method, self.method)
-        name = f"{self.source}_{self.target}_seed{self.seed}" + (f"_{self.tag}" if self.tag else "")
+        name = f"{corpus_name(self.source)}_{corpus_name(self.target)}_seed{self.seed}" + (f"_{self.tag}" if self.tag else "")
         return Path(out) / data / self.sweep / slug / f"{name}.json"
 
     def to_dict(self) -> dict:
@@ -116,7 +127,7 @@ def expand(sweep: str, settings: Settings | None = None) -> list[RunSpec]:
 
         for name in s.methods:
             method = get_method(name)
-            pairs = itertools.permutations(CORPORA_PAIRS, 2)
+            pairs = list(itertools.permutations(s.corpora, 2))
             if method.presets:           # STIENet: once per training preset, tagged by it
                 for (a, b), preset, seed in itertools.product(pairs, s.presets, s.seeds):
                     runs.append(RunSpec("pairs", "stienet", method.name, a, b, seed, preset,
@@ -129,14 +140,19 @@ def expand(sweep: str, settings: Settings | None = None) -> list[RunSpec]:
         grid = (0.0,) if sweep == "ablation" else [v for v in SENSITIVITY_GRID if v != 1.0]
         configs += [(f"{w}={v:g}", {w: v}) for w in WEIGHTS for v in grid]
         for preset, (tag, w), seed in itertools.product(s.presets, configs, s.seeds):
-            runs.append(RunSpec(sweep, "stienet", "STIENet", *STUDY_PAIR, seed, f"{preset}_{tag}",
+            runs.append(RunSpec(sweep, "stienet", "STIENet", *s.study_pair, seed, f"{preset}_{tag}",
                                 _p(preset=preset, **w)))
     elif sweep == "open-ablation":
         configs = [("open", {})] + [(f"open_no-{name}", off) for name, off in OPEN_INGREDIENTS.items()]
-        for (a, b), (tag, off), seed in itertools.product(OPEN_ABLATION_PAIRS, configs, s.seeds):
+        pairs = OPEN_ABLATION_PAIRS if tuple(s.study_pair) == STUDY_PAIR else (tuple(s.study_pair),)
+        for (a, b), (tag, off), seed in itertools.product(pairs, configs, s.seeds):
             runs.append(RunSpec(sweep, "stienet", "STIENet", a, b, seed, tag, _p(preset="open", **off)))
     elif sweep == "satnmf":
         from .data import SCHEMES
+
+        if tuple(s.corpora) != CORPORA_PAIRS:
+            raise ValueError("the satnmf sweep runs SATNMF's four schemes (e2E, E2B, B2C, C2e) on "
+                             "their own corpora; for other corpora use `satnmf --source/--target`")
 
         for scheme, method, seed in itertools.product(SCHEMES, SATNMF_METHODS, s.seeds):
             src, tgt, _ = SCHEMES[scheme]
@@ -300,7 +316,10 @@ def run_papermill(settings: Settings, notebook="notebooks/train.ipynb", runs_dir
     done = []
     specs = [s for s in expand("pairs", settings) if s.kind == "stienet"]   # the train notebook is STIENet's
     for spec in tqdm(specs, desc="papermill pairs", unit="run", disable=not progress):
-        target = Path(runs_dir) / f"{spec.source}_{spec.target}_seed{spec.seed}_{spec.tag}.ipynb"
+        from .data.specs import corpus_name
+
+        target = (Path(runs_dir) / f"{corpus_name(spec.source)}_{corpus_name(spec.target)}"
+                  f"_seed{spec.seed}_{spec.tag}.ipynb")
         if not target.is_file():
             from .job import ipc_kernel_manager
 

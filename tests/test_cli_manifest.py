@@ -69,6 +69,40 @@ def test_satnmf_on_manifest_corpora(corpora, tmp_path):
     assert rec["label_names"] == ["anger", "happiness", "sadness"]   # shared classes
 
 
+def test_sweep_on_manifest_corpora(corpora, tmp_path):
+    """`sweep pairs --corpora` runs every ordered pair of manifest corpora, files named by
+    corpus; resumable (a second call runs nothing); `--pair` sets the ablation's pair."""
+    src, tgt = corpora
+    studio = write_manifest(tmp_path / "studio", {"anger": 3, "fear": 3, "happiness": 3,
+                                                  "neutral": 2}, 2)
+    args = ["sweep", "pairs", "--corpora", src, studio, "--presets", "open", "--seeds", "0",
+            *TINY, "--device", "cpu", "--out", tmp_path]
+    res = cli(*args)
+    assert res.returncode == 0, res.stderr
+    assert "2 runs, 0 already done, 2 run now" in res.stdout and "0 failed" in res.stdout
+    for a, b in (("actors", "studio"), ("studio", "actors")):
+        rec = json.loads((tmp_path / "real" / "pairs" / "STIENet" / f"{a}_{b}_seed0_open.json")
+                         .read_text())
+        assert rec["data"] == "real" and rec["preset"] == "open"
+    assert "2 already done, 0 run now" in cli(*args).stdout
+    dry = cli("sweep", "ablation", "--pair", tgt, src, "--presets", "open", "--seeds", "0",
+              "--dry-run", "--out", tmp_path)
+    assert dry.returncode == 0, dry.stderr
+    assert "street_actors_seed0_open_all=1.json" in dry.stdout
+
+
+@pytest.mark.parametrize("args, message", [
+    (["sweep", "satnmf", "--corpora", "B", "C"], "--corpora chooses the corpora of the pairs sweep"),
+    (["sweep", "pairs", "--corpora", "B"], "--corpora needs at least two corpora"),
+    (["sweep", "pairs", "--corpora", "B", "B"], "a cross-corpus run needs two different corpora"),
+    (["sweep", "pairs", "--corpora", "B", "nope.csv"], "manifest nope.csv does not exist"),
+    (["sweep", "pairs", "--pair", "B", "C"], "--pair chooses the study pair"),
+])
+def test_sweep_corpora_errors(args, message):
+    res = cli(*args)
+    assert res.returncode == 2 and message in res.stderr and "Traceback" not in res.stderr
+
+
 def test_main_job_on_manifest_corpora_talks_to_the_terminal(corpora, tmp_path):
     """The main job command: one line per epoch and the summary on stdout, no kernel TCP
     warning, result JSON under --out, executed notebook at --output."""
