@@ -144,7 +144,8 @@ def _train(args: argparse.Namespace) -> int:
                             batch_size=args.batch_size, scale=args.scale, shift=args.shift,
                             data_root=args.data_root, device=args.device, params=params,
                             progress=False,
-                            on_epoch=lambda row: print(epoch_line(row, args.epochs), flush=True))
+                            on_epoch=lambda row: print(epoch_line(row, args.epochs * method.stages),
+                                                       flush=True))
         path = save_result(record, result_path(args.out, name, record["data"],
                                                args.source, args.target, seed))
         print(run_summary(record, result_path=path), flush=True)

@@ -20,7 +20,7 @@ CLOSED_SET_METHODS = ("SVM", "SNMF", "SNMF-gamma", "STNMF-lambda", "SATNMF", "TN
 
 #: Open-set methods by their paper names (``stienet.methods.METHODS``; a test keeps the two
 #: equal), for ``train --method`` and ``sweep pairs --methods``.
-OPEN_SET_METHODS = ("STIENet", "OSBP", "OSNN", "TNMF", "ATI", "DAOD")
+OPEN_SET_METHODS = ("STIENet", "OSBP", "OSNN", "TNMF", "ATI", "DAOD", "LEAD")
 
 
 class UsageError(ValueError):

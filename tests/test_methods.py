@@ -60,6 +60,15 @@ def test_cli_osbp_uses_the_training_loop(tmp_path):
     assert "AUROC" in rec["metrics"]
 
 
+def test_cli_lead_runs_both_stages(tmp_path):
+    assert main(["train", "--method", "LEAD", "--source", "B", "--target", "C", "--epochs", "1",
+                 "--batch-size", "8", "--device", "cpu", *TINY, str(tmp_path)]) == 0
+    rec = json.loads((tmp_path / "synthetic" / "LEAD" / "B_C_seed0.json").read_text())
+    assert [h["stage"] for h in rec["history"]] == ["source", "adapt"]
+    assert rec["hyperparameters"]["method"]["w_0"] == 0.55 and "AUROC" in rec["metrics"]
+    assert len(rec["metrics"]["target_prob"][0]) == 3                  # K-way, entropy rule
+
+
 def test_cli_rejects_unknown_method(capsys):
     assert main(["train", "--method", "XYZ", "--source", "B", "--target", "C"]) == 2
     assert "open-set methods are" in capsys.readouterr().err

@@ -228,3 +228,53 @@ def test_osbp_step_reverses_only_the_encoders_adversarial_gradient():
     for got, ref in zip(grads[len(enc):], g_cls):
         if ref is not None:
             assert torch.allclose(got, ref, atol=1e-10)
+
+
+# --- LEAD -------------------------------------------------------------------------------------
+
+def test_lead_decomposition_against_projection_matrix():
+    from stienet.baselines.lead import decompose, projection_norms
+
+    g = torch.Generator().manual_seed(0)
+    W, f = torch.randn(3, 10, generator=g, dtype=torch.float64), torch.randn(7, 10, generator=g, dtype=torch.float64)
+    Uk, Uu = decompose(W)
+    assert torch.allclose(torch.cat([Uk, Uu]) @ torch.cat([Uk, Uu]).T, torch.eye(10, dtype=torch.float64))
+    P = W.T @ torch.linalg.inv(W @ W.T) @ W                            # projector onto W's row space
+    fn = f / f.norm(dim=1, keepdim=True)
+    kn, un = projection_norms(f, Uk, Uu)
+    assert torch.allclose(kn, (fn @ P).norm(dim=1)) and torch.allclose(un, (fn - fn @ P).norm(dim=1))
+
+
+def test_lead_pseudo_labels_toy():
+    from stienet.baselines.lead import pseudo_labels
+
+    rng = np.random.default_rng(0)
+    D, K = 12, 3
+    W = torch.tensor(np.eye(K, D) * 3)
+    known = np.repeat(np.eye(K, D), 10, 0) + rng.normal(0, 0.05, (30, D))        # along the weights
+    unk = np.zeros((10, D))
+    unk[:, 6:] = 1
+    unk += rng.normal(0, 0.05, (10, D))                                          # orthogonal to them
+    feats = torch.tensor(np.r_[known, unk])
+    probs = (feats @ W.T).softmax(1)
+    labels, weight, unknown = pseudo_labels(feats, probs, W, coeff=1.0)
+    assert labels[:30].tolist() == np.repeat(np.arange(3), 10).tolist()
+    assert labels[30:].tolist() == [3] * 10 and unknown[30:].all()
+    assert ((weight >= 0) & (weight <= 1)).all()
+
+
+def test_lead_entropy_rule_and_source_step():
+    from stienet.baselines.lead import entropy_unknown_score, predict_open, source_step
+    from stienet.model import ModelConfig, STIENet
+
+    p = np.array([[1.0, 0, 0], [1 / 3, 1 / 3, 1 / 3], [0.6, 0.3, 0.1]])
+    ref = [0.0, 1.0, -(0.6 * np.log(0.6) + 0.3 * np.log(0.3) + 0.1 * np.log(0.1)) / np.log(3)]
+    assert np.allclose(entropy_unknown_score(p), ref, atol=1e-6)
+    assert predict_open(p, 0.55).tolist() == [0, 3, 3]                  # H(0.6, 0.3, 0.1) = 0.82
+    torch.manual_seed(0)
+    model = STIENet(3, ModelConfig(hidden=16)).eval()
+    xs, ys = torch.randn(4, 1600), torch.tensor([0, 1, 2, 0])
+    terms, loss = source_step(model, xs, ys, torch.randn(4, 1600), None)
+    logits = model.classifier(model.encoder(xs))[:, :3]                 # K known outputs only
+    ref = torch.nn.functional.cross_entropy(logits, ys, label_smoothing=0.1)
+    assert loss.item() == pytest.approx(ref.item(), rel=1e-5)

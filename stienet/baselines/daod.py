@@ -117,8 +117,10 @@ def daod_objective(beta, Kmat, e, e2, Y, Y2, M, L, lam, rho, sigma, xp=np):
 class DAOD(BaseEstimator):
     """Distribution Alignment with Open Difference (Fang et al., TNNLS 2020, [3]).
 
-    Parameters (the paper's names)
-    ------------------------------
+    Parameter names are the DAOD paper's.
+
+    Parameters
+    ----------
     p : neighbours of the manifold graph. sigma : σ, ridge on β. lam : λ, weight of the MMD.
     rho : ρ, weight of the manifold term. T : rounds at most. t : OSNN threshold of the first
     pseudo labels. alpha, gamma : weights of the open set difference (target-as-unknown,
