@@ -159,6 +159,19 @@ print(f"data: {everything['data'].iloc[0]}; generator version "
 ours
 
 # %% [markdown]
+# Per method, averaged over the 12 pairs (and seeds): OS\*, UNK, H and the AUROC of the
+# method's own unknown score (50 = no separation of unknown from known target clips), and how
+# many runs are degenerate ({func}`stienet.metrics.collapsed`).
+
+# %%
+labelled = everything.assign(method=everything["method"].where(
+    everything["method"] != "STIENet", "STIENet (" + everything["preset"] + ")"))
+per_method = labelled.groupby("method").agg(
+    runs=("pair", "size"), **{m: (m, "mean") for m in ("OS*", "UNK", "H", "AUROC")},
+    collapsed=("collapsed", "sum")).round(1)
+per_method.reindex([m for m in ours.index if m in per_method.index])
+
+# %% [markdown]
 # The paper's Tables 2–3 (real corpora, best of 10 seeds; OS and OS\* only):
 
 # %%
@@ -194,9 +207,8 @@ plt.show()
 # at a time). The shallow methods' times include reading the cached ComParE features.
 
 # %%
-walls = everything.assign(label=everything["method"].where(
-    everything["method"] != "STIENet", "STIENet (" + everything["preset"] + ")"))
-walls.pivot_table(index="label", columns="pair", values="wall_time_s", aggfunc="median").round(0)
+walls = labelled.pivot_table(index="method", columns="pair", values="wall_time_s", aggfunc="median")
+walls.reindex([m for m in ours.index if m in walls.index]).round(0)
 
 # %% [markdown]
 # ## Cost of the committed sweeps (2-core CPU, no GPU)

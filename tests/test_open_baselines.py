@@ -278,3 +278,13 @@ def test_lead_entropy_rule_and_source_step():
     logits = model.classifier(model.encoder(xs))[:, :3]                 # K known outputs only
     ref = torch.nn.functional.cross_entropy(logits, ys, label_smoothing=0.1)
     assert loss.item() == pytest.approx(ref.item(), rel=1e-5)
+
+
+@pytest.mark.parametrize("name", ["osnn", "ati", "daod", "tnmf_open"])
+def test_docstring_examples_run(name):
+    import doctest
+    import importlib
+
+    module = importlib.import_module(f"stienet.baselines.{name}")
+    result = doctest.testmod(module)
+    assert result.attempted > 0 and result.failed == 0
