@@ -51,7 +51,9 @@ def load_results(out="results", data: str = "synthetic", sweep: str | None = Non
         for m in METRICS:
             v = metrics.get(m)
             row[m] = None if v is None else 100.0 * v
-        row["preset"] = rec.get("preset") or rec.get("hyperparameters", {}).get("preset", "")
+        # an explicit None: a method without STIENet's presets (baselines); missing: older records
+        row["preset"] = ((rec["preset"] or "") if "preset" in rec
+                         else rec.get("hyperparameters", {}).get("preset", ""))
         # synthetic results from before the field existed were all made by generator version 1
         row["generator"] = rec.get("generator_version", 1 if rec["data"] == "synthetic" else None)
         cm = metrics.get("confusion")

@@ -90,7 +90,12 @@ def test_methods_table_and_report(tmp_path):
         _fixture(out, "STIENet", "B_C", seed, {"OS*": 0.5, "UNK": 0.1, "H": h}, "open")
         _fixture(out, "OSNN", "B_C", seed, {"OS*": 0.3, "UNK": 0.9, "H": 0.45})
         _fixture(out, "OSNN", "C_B", seed, {"OS*": 0.1, "UNK": 0.9, "H": 0.18})
+    rec = {"method": "OSBP", "source": "B", "target": "C", "data": "synthetic", "seed": 0,
+           "preset": None, "hyperparameters": {"preset": "paper"}, "metrics": {"OS*": 0.1}}
+    save_result(rec, out / "synthetic" / "pairs" / "OSBP" / "B_C_seed0.json")
     df = load_results(out, "synthetic", "pairs")
+    assert df.loc[df["method"] == "OSBP", "preset"].tolist() == [""]   # no STIENet preset
+    df = df[df["method"] != "OSBP"]
     t = methods_table(df)
     assert list(t.index) == ["OSNN", "STIENet (open)"]
     assert t.loc["STIENet (open)", ("B_C", "H")] == pytest.approx(30.0)
