@@ -11,7 +11,8 @@ Alternates two steps, starting from the identity map ``W = I``:
               x_ct, o_t ∈ {0, 1}
 
    with ``d_ct = ‖W S_c − x_t‖²`` (``S_c``: mean of the source samples of class c) and the
-   outlier cost ``λ = ½ (max d + min d)`` (the paper's ATI-λ rule, recomputed every round).
+   outlier cost ``λ = ½ (max d + min d)`` (the ATI-λ rule as this project reads the paper —
+   its text is not in the project's reference store; recomputed every round).
    Solved exactly as a binary program with :func:`scipy.optimize.milp`.
 2. **Transform**: the map ``W`` taking source samples to the target samples assigned to
    their class, least squares with a ridge towards the identity,
