@@ -3,7 +3,7 @@ STIENet's reference [25]).
 
 Alternates two steps, starting from the identity map ``W = I``:
 
-1. **Assign** every target sample ``x_t`` either to a source class ``c`` or to "unknown":
+1. **Assign** every target sample ``x_t`` either to a source class ``c`` or to "unknown"::
 
        min_x  Σ_t Σ_c d_ct · x_ct + λ · Σ_t o_t
        s.t.   Σ_c x_ct + o_t = 1   (each target sample: one class or unknown)
@@ -15,7 +15,7 @@ Alternates two steps, starting from the identity map ``W = I``:
    its text is not in the project's reference store; recomputed every round).
    Solved exactly as a binary program with :func:`scipy.optimize.milp`.
 2. **Transform**: the map ``W`` taking source samples to the target samples assigned to
-   their class, least squares with a ridge towards the identity,
+   their class, least squares with a ridge towards the identity::
 
        min_W  Σ_c Σ_{t: x_ct=1} Σ_{s ∈ c} ‖W x̃_s − x_t‖² + ε ‖W − I₀‖²_F,
 

@@ -3,7 +3,7 @@ theoretical bound and algorithm", IEEE TNNLS 32(10), 2020; STIENet's reference [
 
 A kernel classifier ``f(x) = Σ_i β_i k(x_i, x)`` over all ``N = n + m`` samples (source first),
 with ``K + 1`` outputs (the last = unknown), minimising structural risk + distribution alignment +
-manifold regularisation + the **open set difference**:
+manifold regularisation + the **open set difference**::
 
     J(β) = tr[(Y − Kβ)ᵀ E (Y − Kβ)] − tr[(Y₂ − Kβ)ᵀ E₂ (Y₂ − Kβ)]
            + σ tr(βᵀ K β) + tr(βᵀ K (λ M + ρ L) K β)
@@ -17,7 +17,7 @@ manifold regularisation + the **open set difference**:
   whose pseudo label is a known class, scaled to unit Frobenius norm;
 * ``L``: normalised graph Laplacian of a ``p``-nearest-neighbour cosine graph.
 
-Setting ∂J/∂β = 0 gives the closed form of each round (:func:`daod_step`):
+Setting ∂J/∂β = 0 gives the closed form of each round (:func:`daod_step`)::
 
     β = ((E − E₂ + λM + ρL) K + σ I)⁻¹ (E Y − E₂ Y₂),
 

@@ -3,7 +3,7 @@ reference [26]), on STIENet's raw-audio network.
 
 The network is STIENet's own (:class:`stienet.model.STIENet`: encoder φ = generator G,
 classifier f with K + 1 outputs, the last one "unknown"), trained by the same loop
-(:func:`stienet.train.fit` with ``step=osbp_step``). Only the loss of a mini-batch differs:
+(:func:`stienet.train.fit` with ``step=osbp_step``). Only the loss of a mini-batch differs::
 
     L_s   = CE(f(φ(x_s)), y_s)                                   (source, K+1-way, Eq 1 of [26])
     L_adv = −t·log p(K | x_t) − (1 − t)·log(1 − p(K | x_t))       (target, Eq 3 of [26])

@@ -2,7 +2,7 @@
 Learning 106(3), 2017; STIENet's reference [17]).
 
 For a sample ``s``, let ``t`` be its nearest training sample and ``u`` its nearest training
-sample **of a class other than t's**. With the ratio
+sample **of a class other than t's**. With the ratio::
 
     R(s) = d(s, t) / d(s, u)    (0 ≤ R ≤ 1, since t is the nearest of all),
 
@@ -71,8 +71,10 @@ class OSNN(BaseEstimator):
 
     Attributes
     ----------
-    X_ (n', d), y_ (n',) : distinct training samples and labels; K_ : number of known classes;
-    T_ : threshold used; search_ : mean NA per grid value (when T was searched).
+    X_ (n', d), y_ (n',) : distinct training samples and their labels.
+    K_ : number of known classes.
+    T_ : the threshold used.
+    search_ : mean NA per grid value (when T was searched).
 
     Examples
     --------
@@ -129,6 +131,6 @@ class OSNN(BaseEstimator):
         return distance_ratio(self.X_, self.y_, X)[1]
 
     def predict(self, X) -> np.ndarray:
-        """Labels ``0..K-1``, or ``K_`` (unknown) where R > T."""
+        """Labels ``0..K-1``, or ``K`` (unknown) where R > T."""
         label, R = distance_ratio(self.X_, self.y_, X)
         return np.where(R <= self.T_, label, self.K_)
