@@ -343,13 +343,13 @@ def _add_train(sub) -> None:
     t = sub.add_parser("train", formatter_class=_Help, epilog=EPILOG_METRICS,
                        help="train STIENet (or an open-set baseline) on one pair (one JSON per seed)",
                        description=_para("Train STIENet (Eq 5) on SOURCE -> TARGET, one run per seed, "
-                       "or with --method one of the open-set baselines of its Tables 2-3 (OSBP "
+                       "or with --method one of the open-set baselines of its Tables 2-3 (OSBP, LEAD "
                        "on the same network and loop; OSNN, TNMF, ATI, DAOD on ComParE features "
                        "scaled per speaker). Prints one line per epoch (deep methods) and a "
                        "summary; writes OUT/<data>/<method>/<source>_<target>_seed<k>.json."))
     _corpus_options(t)
     t.add_argument("--method", default="STIENet",
-                   help="open-set method: STIENet, OSBP, OSNN, TNMF, ATI or DAOD (any case)")
+                   help="open-set method: STIENet, OSBP, LEAD, OSNN, TNMF, ATI or DAOD (any case)")
     _data_options(t)
     t.add_argument("--epochs", type=int, default=30, help="training epochs (model = last epoch)")
     t.add_argument("--seeds", type=int, nargs="+", default=[0], help="one run per seed")
@@ -440,8 +440,8 @@ def _add_sweep(sub) -> None:
     w.add_argument("--presets", nargs="+", choices=["paper", "open"], default=["paper", "open"],
                    help="STIENet training presets to run")
     w.add_argument("--methods", nargs="+", default=["STIENet"], metavar="METHOD",
-                   help="pairs sweep: open-set methods to run (STIENet, OSBP, OSNN, TNMF, ATI, "
-                        "DAOD; STIENet once per preset)")
+                   help="pairs sweep: open-set methods to run (STIENet, OSBP, LEAD, OSNN, TNMF, "
+                        "ATI, DAOD; STIENet once per preset)")
     w.add_argument("--corpora", nargs="+", metavar="CORPUS", default=None,
                    help="pairs sweep: every ordered pair of these corpus codes or manifest CSV "
                         "paths (default: B C e S)")

@@ -5,8 +5,8 @@ The network is STIENet's own (:class:`stienet.model.STIENet`: encoder φ = gener
 classifier f with K + 1 outputs, the last one "unknown"), trained by the same loop
 (:func:`stienet.train.fit` with ``step=osbp_step``). Only the loss of a mini-batch differs::
 
-    L_s   = CE(f(φ(x_s)), y_s)                                   (source, K+1-way, Eq 1 of [26])
-    L_adv = −t·log p(K | x_t) − (1 − t)·log(1 − p(K | x_t))       (target, Eq 3 of [26])
+    L_s   = CE(f(φ(x_s)), y_s)                                   (source, K+1-way)
+    L_adv = −t·log p(K | x_t) − (1 − t)·log(1 − p(K | x_t))       (target)
 
 The classifier minimises L_s + L_adv — it tries to put every target sample exactly on the
 boundary p(unknown) = t; the generator minimises L_s − L_adv — it pushes a target sample to one
@@ -45,7 +45,7 @@ def grad_reverse(x: torch.Tensor, coeff: float = OSBP_COEFF) -> torch.Tensor:
 
 
 def unknown_bce(logits: torch.Tensor, t: float = OSBP_T, eps: float = 1e-6) -> torch.Tensor:
-    """L_adv of OSBP (Eq 3 of [26]): mean over rows of ``logits (m, K+1)`` of
+    """L_adv of OSBP (the binary cross-entropy to t of [26]): mean over rows of ``logits (m, K+1)`` of
     ``−t log p_K − (1 − t) log(1 − p_K)``, ``p_K`` the softmax probability of "unknown"."""
     p = logits.softmax(1)[:, -1]
     return -(t * torch.log(p + eps) + (1 - t) * torch.log(1 - p + eps)).mean()
