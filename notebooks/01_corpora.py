@@ -41,6 +41,7 @@ from stienet.data import CORPORA, load_corpus, load_waveforms, open_set_split, s
 from stienet.features import prosodic_stats
 
 pd.set_option("display.precision", 3)
+pd.set_option("display.max_colwidth", None)   # full emotion lists, never cut with "..."
 warnings.filterwarnings("ignore", category=UserWarning, module="sklearn")
 
 # %% [markdown]
@@ -96,9 +97,10 @@ examples = {e: int(b.table.index[(b.table.emotion == e) & (b.table.speaker == sp
 fig, axes = plt.subplots(len(examples), 1, figsize=(7, 1.3 * len(examples)), sharex=True, dpi=72)
 for ax, (emotion, i) in zip(axes, examples.items()):
     ax.specgram(b.clip(i)[:2 * b.sr], NFFT=512, Fs=b.sr, noverlap=384, cmap="magma")
-    ax.set_ylabel(emotion, rotation=0, ha="right")
+    ax.set_ylabel(emotion, rotation=0, ha="right", va="center")
     ax.set_ylim(0, 5000)
-axes[-1].set_xlabel("time (s)")
+    ax.set_yticks([0, 2500, 5000], ["0", "2.5", "5 kHz"], fontsize=8)
+axes[-1].set_xlabel("time (s); each panel: frequency 0–5 kHz, darker = less energy")
 fig.suptitle(f"synthetic EmoDB, speaker {speaker}: first 2 s of one utterance per emotion")
 fig.tight_layout()
 
@@ -113,19 +115,20 @@ for emotion, i in examples.items():
 # ({func}`stienet.features.prosodic_stats`), z-scored per corpus, then logistic regression
 # ({func}`stienet.baselines.cross_corpus_matrix`). Rows: training corpus; columns: test corpus;
 # the diagonal is 4-fold cross-validation with speakers held out. Unweighted average recall on
-# the three known classes (chance 0.333).
+# the three known classes, in percent (chance 33.3 %).
 
 # %%
 features = {c: prosodic_stats([a.clip(i) for i in range(len(a))], a.sr) for c, a in audio.items()}
 known = ("anger", "fear", "happiness")
 uar = cross_corpus_matrix(features, {c: a.table for c, a in audio.items()}, known)
-print(f"UAR, data: synthetic (scale {scale}), classes: {', '.join(known)}")
-uar.round(3)
+print(f"UAR (%), data: synthetic (scale {scale}), classes: {', '.join(known)}; rows: trained on, columns: tested on")
+(100 * uar).round(1)
 
 # %%
 within = np.diag(uar.to_numpy()).mean()
 across = uar.to_numpy()[~np.eye(len(uar), dtype=bool)].mean()
-print(f"mean UAR within a corpus: {within:.3f}; across corpora: {across:.3f}; chance: {1/3:.3f}")
+print(f"mean UAR within a corpus: {100 * within:.1f} %; across corpora: {100 * across:.1f} %; "
+      f"chance: {100 / 3:.1f} %")
 
 # %% [markdown]
 # Within a corpus the baseline is above chance; trained on one corpus and tested on another it

@@ -20,7 +20,7 @@
 # $$ (stienet-eq1)
 #
 # with $n$ source and $m$ target clips in a mini-batch. Implemented by
-# {func}`stienet.losses.mmd`. SATNMF's {eq}`satnmf-eq4` is the same quantity, computed on NMF
+# {func}`stienet.losses.mmd`. {eq}`satnmf-eq4` is the same quantity, computed on NMF
 # codes instead of network features.
 
 # %%
@@ -86,6 +86,8 @@ ax.scatter(*wide.T, s=4, alpha=0.4, label="target: std 2.0")
 ax.scatter(*narrow.T, s=4, alpha=0.4, label="source: std 0.5")
 ax.scatter([0], [0], marker="x", color="k", s=80, label="both means")
 ax.set_aspect("equal")
+ax.set_xlabel("feature 1")
+ax.set_ylabel("feature 2")
 ax.legend(loc="upper right", fontsize=8)
 ax.set_title("equal means: linear MMD ~ 0")
 plt.show()
@@ -127,6 +129,7 @@ ax.hist(biased, bins=40, alpha=0.6, label="biased (Eq 1)")
 ax.hist(unbiased, bins=40, alpha=0.6, label="unbiased")
 ax.axvline(0, color="k", lw=0.8)
 ax.set_xlabel("MMD estimate, equal distributions")
+ax.set_ylabel(f"draws (of {len(biased)})")
 ax.legend()
 plt.show()
 

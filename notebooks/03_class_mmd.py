@@ -95,18 +95,20 @@ for rho, v, s in zip(rhos, at_truth, best_shift):
 print(f"(marginal MMD at the true alignment: {marginal:.3f})")
 
 # %%
-fig, axes = plt.subplots(1, 2, figsize=(9, 3.4))
+fig, axes = plt.subplots(1, 2, figsize=(7.2, 3.6))
 axes[0].plot(rhos * 100, at_truth, "o-")
 axes[0].set_xlabel("wrong pseudo labels (%)")
 axes[0].set_ylabel("Eq 2 at the true alignment")
-axes[0].set_title("wrong labels pull the wrong classes together")
+axes[0].set_title("wrong labels pull\nthe wrong classes together", fontsize=10)
 pl = corrupt(lab, 0.4, np.random.default_rng(1))
 for k, colour in enumerate(["C0", "C1", "C2"]):
     axes[1].scatter(*src[lab == k].T, s=3, color=colour, alpha=0.3)
     mean_t = (tgt - offset)[pl == k].mean(0)
     axes[1].scatter(*mean_t, marker="*", s=200, color=colour, edgecolor="k")
     axes[1].scatter(*src[lab == k].mean(0), marker="o", s=80, color=colour, edgecolor="k")
-axes[1].set_title("40% wrong: target class means (stars)\nshrink towards the centre")
+axes[1].set_title("40% wrong: target class means (stars)\nshrink towards the centre", fontsize=10)
+axes[1].set_xlabel("feature 1")
+axes[1].set_ylabel("feature 2")
 axes[1].set_aspect("equal")
 plt.tight_layout()
 plt.show()

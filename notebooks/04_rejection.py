@@ -92,6 +92,8 @@ for k in range(K):
 ax.scatter(*pca.transform(perturbed.numpy()).T, s=4, c="grey", alpha=0.35, label="dropout 0.5 of source")
 ax.scatter(*pca.transform(f_unknown.numpy()).T, s=6, c="k", marker="x", label="an unseen class")
 ax.legend(fontsize=8, loc="best")
+ax.set_xlabel("principal component 1 of the source features")
+ax.set_ylabel("principal component 2")
 ax.set_title("pseudo-unknowns vs known classes (PCA of source)")
 plt.show()
 dist = lambda a, b: torch.cdist(a, b).min(1).values.mean().item()  # noqa: E731

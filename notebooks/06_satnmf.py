@@ -159,7 +159,7 @@ pd.DataFrame(rows).set_index("E")
 # \mathcal{D}(D_s, D_t) = \Big\| \frac1n \sum_{i=1}^{n} v_i - \frac1m \sum_{j=n+1}^{n+m} v_j \Big\|_2^2
 # $$ (satnmf-eq4)
 #
-# — the same quantity as STIENet's {eq}`stienet-eq1`, on NMF codes instead of network features.
+# — the same quantity as {eq}`stienet-eq1`, on NMF codes instead of network features.
 # The class-wise MMD compares the mean codes of each class; the target's classes come from
 # *pseudo labels*, here those of a linear SVM trained on the source's original features:
 #
@@ -201,7 +201,8 @@ im = ax.imshow(M[np.ix_(order, order)], cmap="RdBu_r", vmin=-lim, vmax=lim)
 ax.axhline(n_toy - 0.5, color="k", lw=0.8)
 ax.axvline(n_toy - 0.5, color="k", lw=0.8)
 ax.set_title(f"M = M0 + {alpha} (M1 + M2 + M3), columns sorted by class")
-ax.set_xlabel("source | target")
+ax.set_xlabel("clip: source | target")
+ax.set_ylabel("clip: source | target")
 fig.colorbar(im, ax=ax, shrink=0.8)
 plt.show()
 
@@ -298,7 +299,7 @@ ref = runs["float32"]
 print(f"data: {ref['data']}; B -> C, n = {ref['n_source']}, m = {ref['n_target']}; "
       f"r = {ref['hyperparameters']['r']}, {len(ref['objective_per_trial'])} trials; "
       f"commit {ref['git_commit'][:8]}")
-fig, axes = plt.subplots(1, 2, figsize=(11, 3.6))
+fig, axes = plt.subplots(1, 2, figsize=(7.2, 3.4))
 for f in ref["objective_per_trial"]:
     f = np.asarray(f)
     axes[0].semilogy(np.arange(2, len(f) + 1), np.abs(np.diff(f)) / f[:-1], lw=0.8)
@@ -306,12 +307,12 @@ for tol in (1e-3, 1e-4):
     axes[0].axhline(tol, color="grey", ls=":")
 axes[0].set_xlabel("round")
 axes[0].set_ylabel("relative objective change")
-axes[0].set_title("float32, one line per trial")
+axes[0].set_title("float32, one line per trial", fontsize=10)
 for dtype, run in runs.items():
     axes[1].plot(run["snapshots"], 100 * np.asarray(run["UAR_oracle"]), "o-", label=dtype)
 axes[1].set_xlabel("rounds")
 axes[1].set_ylabel("voted UAR (%)")
-axes[1].set_title(f"UAR after k rounds ({ref['data']}, oracle)")
+axes[1].set_title(f"UAR after k rounds\n({ref['data']}, oracle)", fontsize=10)
 axes[1].legend()
 plt.show()
 pd.DataFrame({f"UAR {dt} (%)": 100 * np.asarray(run["UAR_oracle"]) for dt, run in runs.items()},
@@ -374,7 +375,7 @@ pd.DataFrame(rows).set_index("scheme").round(2)
 # all five runs above (largest difference in the table), and a round is about 2.5× faster on
 # this machine. Trials run in parallel threads (`n_jobs`, one BLAS thread each), and the pseudo
 # labels, kNN graph and MMD groups are computed once per fit and shared by the trials. Wall
-# times: the README's performance section (`benchmarks/satnmf_speed.py`).
+# times: {doc}`the README's performance section <../book/readme>` (`benchmarks/satnmf_speed.py`).
 
 
 # %% [markdown]
@@ -396,19 +397,20 @@ for method in ["SVM", "SNMF", "SNMF-γ", "STNMF-λ", "SATNMF", "TNMF"]:
     run_cfg = ClosedSetConfig(method=method, classes="B2C", r=r, n_trials=3, max_iter=100,
                               synthetic_scale=scale, data_root=data_root)
     rec = run_closed_set("B", "C", run_cfg, progress=False)
-    rows.append({"method": method, "data": rec["data"], "UAR": rec["metrics"]["UAR"],
-                 "WAR": rec["metrics"]["WAR"], "n source": rec["n_source"],
+    rows.append({"method": method, "data": rec["data"], "UAR (%)": 100 * rec["metrics"]["UAR"],
+                 "WAR (%)": 100 * rec["metrics"]["WAR"], "n source": rec["n_source"],
                  "n target": rec["n_target"]})
 comparison = pd.DataFrame(rows).set_index("method")
-comparison.round(3)
+comparison.round(1)
 
 # %%
 fig, ax = plt.subplots(figsize=(6, 3))
-comparison[["UAR", "WAR"]].plot.bar(ax=ax, rot=0)
-ax.axhline(1 / len(split.classes), color="grey", ls=":", label="chance")
-ax.set_ylim(0, 1)
+comparison[["UAR (%)", "WAR (%)"]].plot.bar(ax=ax, rot=0)
+ax.axhline(100 / len(split.classes), color="grey", ls=":", label="chance")
+ax.set_ylim(0, 100)
+ax.set_ylabel("%")
 ax.set_title(f"B -> C, {len(split.classes)} classes (data: {comparison['data'].iloc[0]})")
-ax.legend(loc="lower right")
+ax.legend(loc="upper right", ncol=3, fontsize=8)
 plt.show()
 
 # %% [markdown]

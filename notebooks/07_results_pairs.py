@@ -43,7 +43,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
-from stienet.report import load_results, methods_table, pairs_table, paper_methods_table
+from stienet.report import load_results, methods_table, pairs_table, paper_methods_table, paper_numbers
 
 pd.set_option("display.width", 200)
 everything = load_results("../results", "synthetic", "pairs")       # STIENet and its baselines
@@ -76,7 +76,7 @@ pairs_table(results[results["preset"] == "open"])
 
 # %%
 codes = ["B", "C", "e", "S"]
-fig, axes = plt.subplots(1, 2, figsize=(9, 3.8))
+fig, axes = plt.subplots(1, 2, figsize=(7.2, 3.5))
 panels = [("paper", "OS*"), ("open", "H")]
 for ax, (preset, metric) in zip(axes, panels):
     stats = results[results["preset"] == preset].groupby(["source", "target"])[[metric]].mean()
@@ -91,9 +91,10 @@ for ax, (preset, metric) in zip(axes, panels):
     ax.set_xticks(range(4), codes)
     ax.set_yticks(range(4), codes)
     ax.set_xlabel("target")
-    ax.set_ylabel("source")
-    ax.set_title(f"{preset} preset: {metric} (%), synthetic", fontsize=10)
-fig.colorbar(im, ax=axes, shrink=0.8)
+    ax.set_title(f"{preset} preset: {metric}", fontsize=10)
+axes[0].set_ylabel("source")
+fig.suptitle("mean of the seeds, % (synthetic data)", fontsize=10)
+fig.colorbar(im, ax=axes, shrink=0.8, label="%")
 plt.show()
 
 # %% [markdown]
@@ -121,8 +122,8 @@ plt.show()
 #   (`stienet/paper_tables.csv`).
 
 # %%
-table = pairs_table(results[results["preset"] == "paper"])
-paper_avg = table.xs("paper (real corpora, best of 10 seeds)", axis=1, level=0).mean()
+paper = paper_numbers("STIENet")
+paper_avg = paper[paper["method"] == "STIENet"].groupby("metric")["percent"].mean()
 print(f"paper tables, mean over the 12 pairs: OS {paper_avg['OS']:.2f}, OS* {paper_avg['OS*']:.2f}")
 walls = results["wall_time_s"]
 print(f"wall time per run on this machine (2-core CPU, 2 runs in parallel): median "

@@ -53,17 +53,23 @@ def curve(weight, metric):
     return np.array(mean), np.array(std)
 
 
-fig, axes = plt.subplots(1, 5, figsize=(14, 3), sharey=True)
+symbol = {"alpha": "α", "beta": "β", "gamma": "γ", "delta": "δ", "epsilon": "ε"}
+fig, axes = plt.subplots(2, 3, figsize=(7.2, 5.2), sharey=True)
+axes = axes.ravel()
 for ax, w in zip(axes, WEIGHTS):
     for metric in ("OS", "OS*", "UNK"):
         m, s = curve(w, metric)
         ax.plot(SENSITIVITY_GRID, m, "o-", label=metric)
         ax.fill_between(SENSITIVITY_GRID, m - s, m + s, alpha=0.2)
-    ax.set_xlabel(w)
+    ax.set_xlabel(f"{symbol.get(w, w)} (weight of Eq 5)")
     ax.set_ylim(0, 100)
-axes[0].set_ylabel("% (mean ± std)")
-axes[0].legend(fontsize=8)
-fig.suptitle("C -> B sensitivity (synthetic, bands = std over seeds)")
+    ax.set_xticks(SENSITIVITY_GRID)
+for ax in axes[::3]:
+    ax.set_ylabel("% (mean ± std)")
+handles, labels = axes[0].get_legend_handles_labels()
+axes[-1].axis("off")
+axes[-1].legend(handles, labels, loc="center", title="metric")
+fig.suptitle("C → B sensitivity (synthetic; bands: ± std over seeds)", fontsize=11)
 plt.tight_layout()
 plt.show()
 

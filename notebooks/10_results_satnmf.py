@@ -28,7 +28,8 @@
 import matplotlib.pyplot as plt
 import pandas as pd
 
-from stienet.report import load_results, satnmf_table
+from stienet.data import SCHEMES
+from stienet.report import load_results, paper_numbers, satnmf_table
 
 results = load_results("../results", "synthetic", "satnmf")
 print(f"data: {results['data'].iloc[0]}; {len(results)} runs; "
@@ -41,21 +42,27 @@ table
 
 # %%
 methods = ["SNMF", "SNMF-γ", "STNMF-λ", "SATNMF"]
-uar = results.pivot_table(index="tag", columns="method", values="UAR")[methods + ["SVM", "TNMF"]]
-war = results.pivot_table(index="tag", columns="method", values="WAR")[methods + ["SVM", "TNMF"]]
-fig, axes = plt.subplots(1, 2, figsize=(11, 3.6), sharey=True)
+schemes = [s for s in SCHEMES if s in set(results["tag"])]     # the paper's order
+uar = results.pivot_table(index="tag", columns="method", values="UAR").reindex(schemes)[methods + ["SVM", "TNMF"]]
+war = results.pivot_table(index="tag", columns="method", values="WAR").reindex(schemes)[methods + ["SVM", "TNMF"]]
+fig, axes = plt.subplots(1, 2, figsize=(7.2, 3.6), sharey=True)
 for ax, (name, frame) in zip(axes, [("UAR", uar), ("WAR", war)]):
     frame[methods].plot.bar(ax=ax, rot=0)
-    ax.set_title(f"{name} (%), synthetic, 1 seed")
+    ax.set_title(f"{name}, synthetic, 1 seed", fontsize=10)
+    ax.set_ylabel("%")
     ax.set_xlabel("scheme")
     ax.set_ylim(0, 100)
-    ax.legend(fontsize=8, ncol=2)
+    ax.legend(fontsize=7, ncol=2)
 plt.show()
 
 # %%
 summary = pd.DataFrame({"UAR (synthetic)": uar.mean(), "WAR (synthetic)": war.mean()}).round(1)
-paper_avg = table.groupby(level="method")[["UAR paper (real corpora)", "WAR paper (real corpora)"]].mean()
-summary = summary.join(paper_avg.round(2)).loc[["SVM", "TNMF"] + methods]
+paper = paper_numbers("SATNMF").assign(method=lambda d: d["method"].str.replace("+SVM", "", regex=False))
+paper_avg = paper.pivot_table(index="method", columns="metric", values="percent", aggfunc="mean")
+paper_avg = paper_avg.add_suffix(" paper (real corpora)").round(2)
+summary = summary.join(paper_avg).loc[["SVM", "TNMF"] + methods]
+summary = summary.astype(object).where(summary.notna(), "—")     # "—": the paper reports nothing
+summary.columns = [f"{c} (%)" for c in summary.columns]
 print("average over the four schemes (paper: its Table 3 'Average' row, where reported):")
 summary
 

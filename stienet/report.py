@@ -77,17 +77,37 @@ def over_seeds(df: pd.DataFrame, by: list[str], metrics) -> pd.DataFrame:
     return out
 
 
+NOT_REPORTED = "—"   # a cell the paper (or a protocol) has no number for
+
+
 def pm(mean, std) -> str:
-    """``"mean ± std"`` with one decimal (std blank when it is undefined)."""
+    """``"mean ± std"`` with one decimal (std left out when it is undefined, e.g. one seed). The
+    spaces around ± are non-breaking, so a table cell never wraps inside the number."""
     if pd.isna(mean):
-        return "–"
-    return f"{mean:.1f}" + ("" if pd.isna(std) else f" ± {std:.1f}")
+        return NOT_REPORTED
+    return f"{mean:.1f}" + ("" if pd.isna(std) else f"\u00a0±\u00a0{std:.1f}")
+
+
+def num(value, digits: int = 1) -> str:
+    """A number with ``digits`` decimals, or "—" where there is none (not reported)."""
+    return NOT_REPORTED if value is None or pd.isna(value) else f"{value:.{digits}f}"
+
+
+def seeds(n: int) -> str:
+    """How a cell summarises its seeds: "mean ± std of 2 seeds", or "1 seed"."""
+    return f"mean ± std of {n} seeds" if n > 1 else "1 seed"
+
+
+def pair_label(pair: str) -> str:
+    """``"B_C"`` → ``"B → C"`` (source → target)."""
+    return pair.replace("_", " → ")
 
 
 def pairs_table(df: pd.DataFrame) -> pd.DataFrame:
-    """STIENet Tables 2–3 layout: per pair OS, OS*, H, UNK (and AUROC where recorded) of this
-    project (mean ± std, max) next to the paper's STIENet row. One training preset per table
-    (see :func:`write_report`)."""
+    """STIENet Tables 2–3 layout: per pair (rows in the papers' order, "B → C") OS, OS*, H, UNK
+    (and AUROC where recorded) of this project — mean ± std over seeds, the number of collapsed
+    runs, the max over seeds when there are several — next to the paper's STIENet row. All in
+    percent; one training preset per table (see :func:`write_report`)."""
     data = df["data"].iloc[0]
     presets = sorted(set(df["preset"].fillna(""))) if "preset" in df else [""]
     if len(presets) > 1:
@@ -96,8 +116,8 @@ def pairs_table(df: pd.DataFrame) -> pd.DataFrame:
     metrics = ("OS", "OS*", "H", "UNK") + (("AUROC",) if df["AUROC"].notna().any() else ())
     stats = over_seeds(df, ["pair"], metrics)
     n = int(stats[("seeds", "n")].min())
-    ours = f"this project ({data}{label}, mean ± std of {n} seeds)"
-    best = f"this project ({data}{label}, max of {n} seeds)"
+    ours = f"this project ({data}{label}, {seeds(n)}, %)"
+    best = f"this project (max of {n} seeds, %)"
     paper = paper_numbers("STIENet")
     paper = paper[paper["method"] == "STIENet"].pivot(index="pair", columns="metric",
                                                       values="percent")
@@ -105,13 +125,16 @@ def pairs_table(df: pd.DataFrame) -> pd.DataFrame:
     for m in metrics:
         out[(ours, m)] = [pm(a, b) for a, b in zip(stats[(m, "mean")], stats[(m, "std")])]
     out[(ours, "collapsed")] = df.groupby("pair", sort=False)["collapsed"].sum().reindex(out.index).astype(int)
+    if n > 1:
+        for m in ("OS", "OS*"):
+            out[(best, m)] = [num(v) for v in stats[(m, "max")]]
     for m in ("OS", "OS*"):
-        out[(best, m)] = stats[(m, "max")].round(1)
-    for m in ("OS", "OS*"):
-        out[("paper (real corpora, best of 10 seeds)", m)] = paper.reindex(out.index)[m]
+        out[("paper (real corpora, best of 10 seeds, %)", m)] = [num(v, 2) for v in paper.reindex(out.index)[m]]
     out.columns = pd.MultiIndex.from_tuples(out.columns)
     order = [f"{a}_{b}" for a in "BCeS" for b in "BCeS" if a != b]
-    return out.reindex([p for p in order if p in out.index])
+    out = out.reindex([p for p in order if p in out.index])
+    out.index = pd.Index([pair_label(p) for p in out.index], name="pair")
+    return out
 
 
 #: Row order of the methods table: the paper's Tables 2-3 order, then this project's STIENet runs.
@@ -162,49 +185,53 @@ def paper_methods_table(metrics=("OS", "OS*")) -> pd.DataFrame:
 
 def config_table(df: pd.DataFrame, by: str = "tag", metrics=("OS", "OS*", "H", "UNK"),
                  best=("OS", "OS*")) -> pd.DataFrame:
-    """Ablation / sensitivity layout: one row per configuration, mean ± std of ``metrics``
-    (default OS, OS*, H, UNK) and max of ``best`` over seeds."""
+    """Ablation / sensitivity layout: one row per configuration; columns grouped under one
+    header that says the data and the seeds: mean ± std of ``metrics`` (default OS, OS*, H,
+    UNK; percent), the max of ``best`` over seeds (only when there are several) and the number
+    of collapsed runs."""
     stats = over_seeds(df, [by], metrics)
     data, n = df["data"].iloc[0], int(stats[("seeds", "n")].min())
+    ours = f"{data}, {seeds(n)} (%)"
     out = pd.DataFrame(index=stats.index)
     for m in metrics:
-        out[f"{m} ({data}, mean ± std of {n})"] = [pm(a, b) for a, b in
-                                                   zip(stats[(m, "mean")], stats[(m, "std")])]
-    for m in best:
-        out[f"{m} (max)"] = stats[(m, "max")].round(1)
-    out["collapsed runs"] = df.groupby(by, sort=False)["collapsed"].sum().reindex(out.index).astype(int)
+        out[(ours, m)] = [pm(a, b) for a, b in zip(stats[(m, "mean")], stats[(m, "std")])]
+    if n > 1:
+        for m in best:
+            out[(f"max of {n} seeds (%)", m)] = [num(v) for v in stats[(m, "max")]]
+    out[("runs", "collapsed")] = df.groupby(by, sort=False)["collapsed"].sum().reindex(out.index).astype(int)
+    out.columns = pd.MultiIndex.from_tuples(out.columns)
     return out
 
 
 def shift_table(df: pd.DataFrame) -> pd.DataFrame:
     """Shift sweep: one row per shift and method. Open-set runs (STIENet, source-only) report
     OS, OS*, H, UNK; closed-set runs (SVM, SATNMF: no OS in their records) report UAR, WAR over
-    the closed-set classes. Each row shows the metrics of its own protocol and "–" for the
+    the closed-set classes. Each row shows the metrics of its own protocol and "—" for the
     others (an open-set run's UAR counts "unknown" as a class, so it is left out here)."""
     df = df.copy()
     df.loc[df["OS"].notna(), ["UAR", "WAR"]] = None
-    table = config_table(df.assign(tag=df["tag"] + " " + df["method"]),
-                         metrics=("OS", "OS*", "H", "UNK", "UAR", "WAR"), best=("OS", "OS*", "UAR"))
-    for col in ("OS (max)", "OS* (max)", "UAR (max)"):
-        table[col] = [("–" if pd.isna(v) else f"{v:.1f}") for v in table[col]]
-    return table
+    return config_table(df.assign(tag=df["tag"] + " " + df["method"]),
+                        metrics=("OS", "OS*", "H", "UNK", "UAR", "WAR"), best=("OS", "OS*", "UAR"))
 
 
 def satnmf_table(df: pd.DataFrame) -> pd.DataFrame:
-    """SATNMF Table 3 layout: per scheme and method, UAR and WAR (mean ± std over seeds) of
-    this project, and the paper's where it reports that method."""
+    """SATNMF Table 3 layout: per scheme (in the paper's order e2E, E2B, B2C, C2e) and method,
+    UAR and WAR of this project (mean ± std over seeds, percent) and the paper's, "—" where the
+    paper reports nothing for that method."""
     data = df["data"].iloc[0]
     stats = over_seeds(df, ["tag", "method"], ("UAR", "WAR"))
     n = int(stats[("seeds", "n")].min())
     paper = paper_numbers("SATNMF").copy()
     paper["method"] = paper["method"].str.replace("+SVM", "", regex=False)
     paper = paper.pivot_table(index=["pair", "method"], columns="metric", values="percent")
+    ours = f"this project ({data}, {seeds(n)}, %)"
+    theirs = "paper (real corpora, %)"
     out = pd.DataFrame(index=stats.index)
     for m in ("UAR", "WAR"):
-        out[f"{m} ({data}, mean ± std of {n})"] = [pm(a, b) for a, b in
-                                                   zip(stats[(m, "mean")], stats[(m, "std")])]
+        out[(ours, m)] = [pm(a, b) for a, b in zip(stats[(m, "mean")], stats[(m, "std")])]
     for m in ("UAR", "WAR"):
-        out[f"{m} paper (real corpora)"] = [paper[m].get(key, float("nan")) for key in out.index]
+        out[(theirs, m)] = [num(paper[m].get(key), 2) if m in paper else NOT_REPORTED for key in out.index]
+    out.columns = pd.MultiIndex.from_tuples(out.columns)
     out.index.names = ["scheme", "method"]
     from .data import SCHEMES
     from .experiments import SATNMF_METHODS
@@ -214,10 +241,14 @@ def satnmf_table(df: pd.DataFrame) -> pd.DataFrame:
 
 
 def markdown(table: pd.DataFrame, title: str) -> str:
+    """A table as Markdown under a ``##`` title: grouped headers and row labels joined with
+    " / ", cells written exactly as formatted ("26.0", not 26; "—" where nothing is reported)."""
     flat = table.copy()
     if isinstance(flat.columns, pd.MultiIndex):
         flat.columns = [" / ".join(c) for c in flat.columns]
-    return f"## {title}\n\n" + flat.to_markdown() + "\n"
+    if isinstance(flat.index, pd.MultiIndex):
+        flat.index = pd.Index([" / ".join(map(str, k)) for k in flat.index], name=" / ".join(flat.index.names))
+    return f"## {title}\n\n" + flat.to_markdown(disable_numparse=True) + "\n"
 
 
 def write_report(out="results", data: str = "synthetic") -> list[Path]:

@@ -95,3 +95,41 @@ def run_summary(record: dict, result_path=None, notebook_path=None) -> str:
     if notebook_path:
         lines.append(f"  executed notebook: {notebook_path}")
     return "\n".join(lines)
+
+
+def plain_reading(record: dict) -> str:
+    """Two or three sentences on what a STIENet run's numbers say, in percent: did the network
+    learn its source (held-out source accuracy against chance), did it transfer (OS* against
+    chance), does it reject (UNK, and the threshold-free AUROC of p(unknown)), and the
+    degeneracy verdict of :func:`degeneracy` (a non-breaking space before every %). Written for the main job's last cell, so that the
+    page's words follow the run's numbers instead of being typed by hand."""
+    m = record["metrics"]
+    names = record.get("label_names") or []
+    k = max(len(names) - 1, 1)                       # known classes
+    chance = 100 / k
+    hist = record.get("history") or [{}]
+    src = hist[-1].get("source_acc")
+    pct = {key: (None if m.get(key) is None else 100 * m[key]) for key in ("OS*", "UNK", "H", "AUROC")}
+
+    def rel(v, c, margin=5.0):
+        return "above" if v > c + margin else "below" if v < c - margin else "about at"
+
+    out = []
+    if src is not None:
+        learned = "learned" if 100 * src > chance + 15 else "barely learned"
+        out.append(f"The network {learned} its source: {100 * src:.0f}\u00a0% of held-out source clips "
+                   f"right (chance {chance:.0f}\u00a0%).")
+    if pct["OS*"] is not None:
+        out.append(f"On the target, OS* is {pct['OS*']:.0f}\u00a0%, {rel(pct['OS*'], chance)} chance "
+                   f"({chance:.0f}\u00a0%); it rejected {pct['UNK']:.0f}\u00a0% of the unknown clips (UNK), "
+                   f"so H is {pct['H']:.0f}\u00a0%.")
+    if pct["AUROC"] is not None:
+        how = ("does not separate unknown from known target clips" if pct["AUROC"] < 60
+               else "separates unknown from known target clips only weakly" if pct["AUROC"] < 75
+               else "separates unknown from known target clips")
+        out.append(f"p(unknown) {how} (AUROC {pct['AUROC']:.0f}\u00a0%; 50 = not at all).")
+    flag, reason = degeneracy(m["confusion"], names or None)
+    out.append(("Degenerate: " if flag else "Not degenerate: ") + reason.split(": ", 1)[-1] + ".")
+    if record.get("data") == "synthetic":
+        out.append("Synthetic stand-in data: this shows what the code does, not a paper result.")
+    return " ".join(out)

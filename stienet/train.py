@@ -175,7 +175,7 @@ def step_losses(model: STIENet, xs, ys, xt, cfg: TrainConfig, ls=None, lt=None,
     if offset is not None:
         f = f - offset
     fs, ft = f[:n], f[n:]
-    fp = pseudo_unknowns(fs, ys, cfg.pseudo_unknowns, cfg.reject_dropout, generator)
+    fp = pseudo_unknowns(fs, ys, cfg.pseudo_unknowns, cfg.reject_dropout, generator, ft.mean(0))
     logits, l_p = model.classifier(f, extra=fp)   # BatchNorm statistics from real clips only
     l_s, l_t = logits[:n], logits[n:]
     prob_t = None
@@ -306,14 +306,16 @@ def holdout_split(table, share: float, seed: int):
     return table.drop(index=held), table.loc[sorted(held)]
 
 
-def _calibrate(model, feats_held, ys_held, cfg, device, seed) -> float:
-    """Unknown threshold from held-out source features and their pseudo-unknowns (eval mode)."""
+def _calibrate(model, feats_held, ys_held, cfg, device, seed, centre=None) -> float:
+    """Unknown threshold from held-out source features and their pseudo-unknowns (eval mode;
+    ``centre``: the target's mean feature, for ``"reflect"`` pseudo-unknowns)."""
     gen = torch.Generator().manual_seed(seed)
     fh = torch.from_numpy(feats_held).to(device)
+    centre = None if centre is None else torch.as_tensor(centre).to(device)
     with torch.no_grad():
         model.eval()
         fp = pseudo_unknowns(fh, torch.as_tensor(np.array(ys_held)).to(device), cfg.pseudo_unknowns,
-                             cfg.reject_dropout, gen)
+                             cfg.reject_dropout, gen, centre)
         p_known = model.classifier(fh).softmax(1)[:, -1].cpu().numpy()
         p_pseudo = model.classifier(fp).softmax(1)[:, -1].cpu().numpy()
     return unknown_threshold(p_known, p_pseudo)
@@ -324,13 +326,13 @@ def evaluate(model, cfg, device, held, target, K: int, seed: int) -> dict:
     the K outputs), target OS/OS*/UNK/H/WAR/AUROC under the preset's decision rule."""
     out = {}
     threshold = None
+    ft, prob = predict_proba(model, target["x"], device, target["len"], offsets=target.get("off"))
     if held is not None:
         fh, ph = predict_proba(model, held["x"], device, held["len"], offsets=held.get("off"))
         out["source_acc"] = float((ph[:, :K].argmax(1) == held["y"]).mean())
         out["source_prob"] = ph
         if cfg.decision == "calibrated":
-            threshold = _calibrate(model, fh, held["y"], cfg, device, seed)
-    _, prob = predict_proba(model, target["x"], device, target["len"], offsets=target.get("off"))
+            threshold = _calibrate(model, fh, held["y"], cfg, device, seed, ft.mean(0))
     m = open_set_metrics(target["y"], decide(prob, threshold), K)
     m["AUROC"] = unknown_auroc(target["y"], prob[:, K], K)
     m["threshold"] = threshold

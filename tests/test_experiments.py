@@ -90,20 +90,20 @@ def test_report_tables_from_fixture_files(tmp_path):
     with pytest.warns(UserWarning, match="1 unreadable result file"):
         df = load_results(out, "synthetic", "pairs")
     table = pairs_table(df)
-    row = table.loc["B_C"]
-    assert row[("this project (synthetic, mean ± std of 2 seeds)", "OS")] == "50.0 ± 14.1"
-    assert row[("this project (synthetic, max of 2 seeds)", "OS")] == 60.0
-    assert row[("paper (real corpora, best of 10 seeds)", "OS")] == 46.33    # STIENet Table 2
-    assert row[("paper (real corpora, best of 10 seeds)", "OS*")] == 60.56
+    row = table.loc["B → C"]
+    assert row[("this project (synthetic, mean ± std of 2 seeds, %)", "OS")] == "50.0\u00a0±\u00a014.1"
+    assert row[("this project (max of 2 seeds, %)", "OS")] == "60.0"
+    assert row[("paper (real corpora, best of 10 seeds, %)", "OS")] == "46.33"    # STIENet Table 2
+    assert row[("paper (real corpora, best of 10 seeds, %)", "OS*")] == "60.56"
     for seed in (0, 1):
         _fixture(out, "satnmf", "SATNMF", "B", "C", seed, {"UAR": 0.3, "WAR": 0.4}, "B2C")
     st = satnmf_table(load_results(out, "synthetic", "satnmf"))
-    assert st.loc[("B2C", "SATNMF"), "UAR paper (real corpora)"] == 42.30     # SATNMF Table 3
-    assert st.loc[("B2C", "SATNMF"), "UAR (synthetic, mean ± std of 2)"] == "30.0 ± 0.0"
+    assert st.loc[("B2C", "SATNMF"), ("paper (real corpora, %)", "UAR")] == "42.30"     # SATNMF Table 3
+    assert st.loc[("B2C", "SATNMF"), ("this project (synthetic, mean ± std of 2 seeds, %)", "UAR")] == "30.0\u00a0±\u00a00.0"
     with pytest.warns(UserWarning):
         made = write_report(out, "synthetic")
     assert {p.name for p in made} == {"pairs.csv", "pairs.md", "satnmf.csv", "satnmf.md"}
-    assert "paper (real corpora, best of 10 seeds)" in (out / "synthetic/report/pairs.md").read_text()
+    assert "paper (real corpora, best of 10 seeds, %)" in (out / "synthetic/report/pairs.md").read_text()
 
 
 def test_paper_numbers_are_complete():

@@ -169,6 +169,16 @@ def test_pseudo_unknowns():
     assert not mix.requires_grad
     with pytest.raises(ValueError, match="pseudo_unknowns kind"):
         pseudo_unknowns(fs, ys, "gauss")
+    # reflection through the target mean: each pseudo-unknown and its source row have the
+    # target mean as midpoint (checked row by row, elementwise)
+    ft = torch.randn(9, 6) + 3.0
+    ref = pseudo_unknowns(fs.requires_grad_(), ys, "reflect", centre=ft.mean(0))
+    for i in range(12):
+        for k in range(6):
+            assert (ref[i, k] + fs[i, k]).item() / 2 == pytest.approx(ft[:, k].mean().item(), abs=1e-5)
+    assert not ref.requires_grad
+    with pytest.raises(ValueError, match="needs the target mean"):
+        pseudo_unknowns(fs, ys, "reflect")
 
 
 def test_speaker_offsets_are_each_speakers_mean_feature(toy, monkeypatch):
@@ -194,3 +204,19 @@ def test_speaker_offsets_are_each_speakers_mean_feature(toy, monkeypatch):
               progress=False)
     assert run.to_json()["hyperparameters"]["speaker_norm"] is True
     assert np.isfinite(run.history[-1]["loss_total"])
+
+
+def test_oracle_operating_point_is_the_best_threshold_by_brute_force():
+    from stienet.metrics import open_set_metrics
+    from stienet.openset import oracle_operating_point
+
+    rng = np.random.default_rng(3)
+    y = rng.integers(0, 4, 60)
+    prob = rng.dirichlet(np.ones(4), 60)
+    prob[y == 3, 3] += 0.3                      # unknowns score higher, but not perfectly
+    prob /= prob.sum(1, keepdims=True)
+    best = oracle_operating_point(y, prob)
+    grid = np.linspace(0, 1.01, 2001)           # brute force over a fine grid of thresholds
+    hs = [open_set_metrics(y, np.where(prob[:, 3] >= t, 3, prob[:, :3].argmax(1)), 3)["H"] for t in grid]
+    assert best["H"] == pytest.approx(max(hs))
+    assert best["H"] > open_set_metrics(y, prob[:, :3].argmax(1), 3)["H"]   # better than rejecting nothing

@@ -49,3 +49,23 @@ def test_summary_names_metrics_paths_and_missing_classes():
     line = epoch_line({"epoch": 3, "loss_total": 1.5, "OS": 0.5, "OS*": 0.25, "UNK": float("nan"),
                        "H": None}, 30)
     assert line.startswith("epoch  3/30  loss 1.5000") and "UNK   nan" in line
+
+
+def test_plain_reading_follows_the_numbers():
+    """The main job's sentence about its run says what the numbers say (percent, against chance)."""
+    from stienet.summary import plain_reading
+
+    names = ["anger", "fear", "happiness", "unknown"]
+    cm = [[10, 5, 5, 0], [5, 10, 5, 0], [5, 5, 10, 0], [10, 10, 10, 0]]
+    rec = {"data": "synthetic", "label_names": names, "history": [{"source_acc": 0.74}],
+           "metrics": {"OS*": 0.5, "UNK": 0.0, "H": 0.0, "AUROC": 0.52, "confusion": cm}}
+    text = plain_reading(rec)
+    text = text.replace("\u00a0", " ")
+    assert "learned its source: 74 %" in text and "chance 33 %" in text
+    assert "OS* is 50 %, above chance" in text and "rejected 0 % of the unknown" in text
+    assert "does not separate" in text and "Not degenerate" in text and "Synthetic" in text
+    all_fear = [[0, 20, 0, 0], [0, 20, 0, 0], [0, 20, 0, 0], [0, 30, 0, 0]]
+    rec["metrics"].update(confusion=all_fear, **{"OS*": 1 / 3})
+    rec["history"] = [{"source_acc": 0.35}]
+    text = plain_reading(rec).replace("\u00a0", " ")
+    assert "barely learned" in text and "about at chance" in text and "Degenerate:" in text

@@ -93,8 +93,10 @@ class Waveforms:
         The rows that decoded (unreadable files removed), index reset to ``0..N-1``.
     flat : np.ndarray, shape (total_samples,)
         All clips back to back, float32.
-    offsets, lengths : np.ndarray, shape (N,)
-        Start and length (samples) of clip ``i`` in ``flat``.
+    offsets : np.ndarray, shape (N,)
+        Start (samples) of clip ``i`` in ``flat``.
+    lengths : np.ndarray, shape (N,)
+        Length (samples) of clip ``i``.
     sr : int
     skipped : list of (path, reason)
         Files that could not be decoded.

@@ -21,7 +21,10 @@ class CorpusSpec:
     ----------
     code : str
         The papers' one-letter code (case-sensitive: ``e`` is eNTERFACE'05, ``E`` is Estonian).
-    name, language : str
+    name : str
+        The corpus's name ("Berlin EmoDB", …).
+    language : str
+        The language spoken in it.
     labels : dict[str, str]
         Corpus label (file-name code or folder name) -> canonical emotion.
     class_counts : dict[str, int]

@@ -88,8 +88,9 @@ class SATNMF(BaseEstimator):
 
     Attributes
     ----------
-    U_ (d, r), H_ (c, r), V_ (r, n + m), objective_ (list, one value per round): of the trial
-        with the lowest final objective.
+    U_, H_, V_ : the factors, shapes (d, r), (c, r) and (r, n + m), of the trial with the
+        lowest final objective.
+    objective_ : list, the objective of that trial after every round.
     trials_ : list of dicts, one per trial: U, H, V, objective, rel_change (relative objective
         change of the last round), converged (tol reached before max_iter), seconds, svm, pred.
     converged_ : whether every trial reached ``tol``.

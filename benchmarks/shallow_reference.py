@@ -1,0 +1,76 @@
+"""What a shallow pipeline reaches on the pairs sweep's data: the reference for STIENet's numbers.
+
+For every ordered pair of B, C, e, S (synthetic stand-ins at the pairs sweep's size, corpus seed
+0, as in ``python -m stienet sweep pairs``) it fits, on the source's known classes (anger, fear,
+happiness) with ComParE functionals scaled to [0, 1] per speaker:
+
+* the SATNMF paper's linear SVM, and reports its closed-set UAR on the target's known-class
+  clips — the number STIENet's OS* should be compared with (OS* is the same mean recall over
+  the known classes when nothing is rejected);
+* a logistic regression, and reports the AUROC with which ``1 − max_k p(k)`` (the usual
+  confidence score) separates the target's unknown clips from its known ones — how far plain
+  confidence gets at rejection without any target label.
+
+Usage: ``python benchmarks/shallow_reference.py [--scale 0.25] [--out results/synthetic]``;
+writes ``shallow_reference.csv`` (read by ``notebooks/12_open_preset``). About 1 min once the
+features are cached (openSMILE on the four corpora otherwise: ~2 min at scale 0.25).
+"""
+from __future__ import annotations
+
+import argparse
+import itertools
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from sklearn.linear_model import LogisticRegression
+from sklearn.metrics import roc_auc_score
+
+from stienet.data import load_corpus
+from stienet.data.specs import KNOWN_CLASSES
+from stienet.data.synthetic import GENERATOR_VERSION
+from stienet.features import compare_features, minmax_scale
+from stienet.metrics import closed_set_metrics
+from stienet.satnmf import linear_svm
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--scale", type=float, default=0.25, help="synthetic corpus size (the pairs sweep's)")
+    ap.add_argument("--out", default="results/synthetic", help="folder for shallow_reference.csv")
+    args = ap.parse_args(argv)
+    start = time.perf_counter()
+    known = list(KNOWN_CLASSES)
+    data = {}
+    for code in "BCeS":
+        feats = compare_features(load_corpus(code, seed=0, scale=args.scale), progress=False)
+        table = feats.table.reset_index(drop=True)
+        data[code] = (table, minmax_scale(feats.values, table["speaker"].to_numpy()))
+    rows = []
+    for s, t in itertools.permutations("BCeS", 2):
+        (ts, xs), (tt, xt) = data[s], data[t]
+        ks, kt = ts["emotion"].isin(known).to_numpy(), tt["emotion"].isin(known).to_numpy()
+        ys = ts.loc[ks, "emotion"].map(known.index).to_numpy()
+        yt = tt.loc[kt, "emotion"].map(known.index).to_numpy()
+        svm = linear_svm().fit(xs[ks], ys)
+        uar = closed_set_metrics(yt, svm.predict(xt[kt]), len(known))["UAR"]
+        lr = LogisticRegression(max_iter=3000).fit(xs[ks], ys)
+        auroc = roc_auc_score(~kt, 1 - lr.predict_proba(xt).max(1))
+        rows.append({"pair": f"{s}_{t}", "svm_uar": round(100 * uar, 1),
+                     "confidence_auroc": round(100 * auroc, 1), "data": "synthetic",
+                     "generator_version": GENERATOR_VERSION, "scale": args.scale})
+    table = pd.DataFrame(rows)
+    print(table.to_string(index=False))
+    print(f"mean SVM UAR {table['svm_uar'].mean():.1f} %, mean confidence AUROC "
+          f"{table['confidence_auroc'].mean():.1f} % (synthetic, {time.perf_counter() - start:.0f} s)")
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    table.to_csv(out / "shallow_reference.csv", index=False)
+    print(f"wrote {out / 'shallow_reference.csv'}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
