@@ -106,8 +106,12 @@ class ATI(BaseEstimator):
 
     Attributes
     ----------
-    pca_, W_ (d', d' + 1), assignment_ (m,) labels of the last round, n_iter_, history_ (list of
-    (objective, λ) per round), svm_.
+    pca_ : the principal-component projection (or None).
+    W_ (d', d' + 1) : the affine source-to-target map.
+    assignment_ (m,) : target labels of the last assignment, ``K`` = unknown.
+    n_iter_ : rounds run.
+    history_ : (objective, λ) per round.
+    svm_ : the final linear SVM.
 
     Examples
     --------

@@ -128,7 +128,11 @@ class DAOD(BaseEstimator):
 
     Attributes
     ----------
-    beta_ (N, K+1), F_ (m, K+1) target outputs, labels_ (m,), n_iter_, initial_labels_ (m,).
+    beta_ (N, K+1) : kernel coefficients of the last round.
+    F_ (m, K+1) : target outputs.
+    labels_ (m,) : target labels, ``K`` = unknown.
+    n_iter_ : rounds run.
+    initial_labels_ (m,) : OSNN's first pseudo labels.
 
     Examples
     --------

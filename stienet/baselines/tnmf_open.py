@@ -34,7 +34,10 @@ class TNMFOpen(BaseEstimator):
 
     Attributes
     ----------
-    tnmf_ (the fitted :class:`~stienet.satnmf.SATNMF`), osnn_, labels_ (m,), scores_ (m,).
+    tnmf_ : the fitted :class:`~stienet.satnmf.SATNMF` (TNMF special case).
+    osnn_ : the :class:`~stienet.baselines.osnn.OSNN` fitted on the source codes.
+    labels_ (m,) : target labels, ``K`` = unknown.
+    scores_ (m,) : target unknown scores (distance ratios).
 
     Examples
     --------
