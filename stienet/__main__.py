@@ -25,7 +25,7 @@ import warnings
 
 from . import __version__
 from .checks import (UsageError, check_corpus, check_data_root, check_method, check_number,
-                     check_out_dir, check_pair, check_stienet_run)
+                     check_open_method, check_out_dir, check_pair, check_stienet_run)
 
 EPILOG_METRICS = """\
 metrics (open-set, target corpus, model after the last epoch):
@@ -128,23 +128,26 @@ def _train(args: argparse.Namespace) -> int:
                       reject_dropout=args.reject_dropout, scale=args.scale, shift=args.shift,
                       device=args.device)
     check_out_dir(args.out)
+    name = check_open_method(args.method)
     from .losses import LossWeights
+    from .methods import get_method, run_method
     from .results import result_path, save_result
     from .summary import epoch_line, run_summary
-    from .train import TrainConfig, fit
 
-    weights = LossWeights(*_train_weights(args))
+    method = get_method(name)
+    # deep methods share STIENet's training options (Eq 5 weights and phi act on STIENet only)
+    params = dict(weights=LossWeights(*_train_weights(args)), preset=args.preset, phi=args.phi,
+                  reject_dropout=args.reject_dropout, lr=args.lr) if method.kind == "deep" else {}
     for seed in args.seeds:
-        cfg = TrainConfig(epochs=args.epochs, batch_size=args.batch_size, lr=args.lr, seed=seed,
-                          weights=weights, preset=args.preset, phi=args.phi, reject_dropout=args.reject_dropout,
-                          device=args.device, data_root=args.data_root,
-                          synthetic_scale=args.scale, synthetic_shift=args.shift)
-        print(f"{args.source} -> {args.target}, seed {seed}: loading corpora "
+        print(f"{name} {args.source} -> {args.target}, seed {seed}: loading corpora "
               "(the first run generates the synthetic stand-ins and decodes them)", flush=True)
-        run = fit(args.source, args.target, cfg, progress=False,
-                  on_epoch=lambda row: print(epoch_line(row, args.epochs), flush=True))
-        record = run.to_json()
-        path = save_result(record, result_path(args.out, "STIENet", run.data,
+        record = run_method(name, args.source, args.target, seed=seed, epochs=args.epochs,
+                            batch_size=args.batch_size, scale=args.scale, shift=args.shift,
+                            data_root=args.data_root, device=args.device, params=params,
+                            progress=False,
+                            on_epoch=lambda row: print(epoch_line(row, args.epochs * method.stages),
+                                                       flush=True))
+        path = save_result(record, result_path(args.out, name, record["data"],
                                                args.source, args.target, seed))
         print(run_summary(record, result_path=path), flush=True)
     return 0
@@ -266,12 +269,20 @@ def _sweep(args: argparse.Namespace) -> int:
                              f"open-ablation, not of {args.name}")
         check_pair(*args.pair, ("--pair SOURCE", "--pair TARGET"))
         extra["study_pair"] = tuple(args.pair)
+    methods, closed = ("STIENet",), None
+    if args.name == "pairs" and args.methods:
+        methods = tuple(dict.fromkeys(check_open_method(m, "--methods") for m in args.methods))
+    elif args.name in ("satnmf", "satnmf-oracle"):
+        closed = _closed_methods(args.methods)
+    elif args.methods:
+        raise UsageError("--methods applies to the pairs and satnmf sweeps only")
     from .experiments import Settings, expand, run_papermill, run_sweep
 
-    settings = Settings(seeds=tuple(args.seeds), presets=tuple(args.presets), epochs=args.epochs,
+    settings = Settings(seeds=tuple(args.seeds), presets=tuple(args.presets), methods=methods,
+                        epochs=args.epochs,
                         batch_size=args.batch_size, scale=args.scale, data_root=args.data_root, device=args.device,
                         r=args.r, trials=args.trials, max_iter=args.max_iter,
-                        methods=_closed_methods(args.methods), **extra)
+                        closed_methods=closed, **extra)
     try:
         specs = expand(args.name, settings)
     except ValueError as exc:
@@ -367,11 +378,15 @@ def _preset_option(parser) -> None:
 
 def _add_train(sub) -> None:
     t = sub.add_parser("train", formatter_class=_Help, epilog=EPILOG_METRICS,
-                       help="train STIENet on one pair (one JSON result per seed)",
-                       description=_para("Train STIENet (Eq 5) on SOURCE -> TARGET, one run per seed. "
-                       "Prints one line per epoch and a summary; writes "
-                       "OUT/<data>/STIENet/<source>_<target>_seed<k>.json."))
+                       help="train STIENet (or an open-set baseline) on one pair (one JSON per seed)",
+                       description=_para("Train STIENet (Eq 5) on SOURCE -> TARGET, one run per seed, "
+                       "or with --method one of the open-set baselines of its Tables 2-3 (OSBP, LEAD "
+                       "on the same network and loop; OSNN, TNMF, ATI, DAOD on ComParE features "
+                       "scaled per speaker). Prints one line per epoch (deep methods) and a "
+                       "summary; writes OUT/<data>/<method>/<source>_<target>_seed<k>.json."))
     _corpus_options(t)
+    t.add_argument("--method", default="STIENet",
+                   help="open-set method: STIENet, OSBP, LEAD, OSNN, TNMF, ATI or DAOD (any case)")
     _data_options(t)
     t.add_argument("--epochs", type=int, default=30, help="training epochs (model = last epoch)")
     t.add_argument("--seeds", type=int, nargs="+", default=[0], help="one run per seed")
@@ -473,6 +488,10 @@ def _add_sweep(sub) -> None:
                                     "shift", "open-ablation"], help="which sweep")
     w.add_argument("--presets", nargs="+", choices=["paper", "open"], default=["paper", "open"],
                    help="STIENet training presets to run")
+    w.add_argument("--methods", nargs="+", default=None, metavar="METHOD",
+                   help="pairs sweep: open-set methods to run (STIENet, OSBP, LEAD, OSNN, TNMF, "
+                        "ATI, DAOD; STIENet once per preset; default STIENet); satnmf and "
+                        "satnmf-oracle sweeps: closed-set methods (default: all)")
     w.add_argument("--corpora", nargs="+", metavar="CORPUS", default=None,
                    help="pairs sweep: every ordered pair of these corpus codes or manifest CSV "
                         "paths (default: B C e S)")
@@ -487,8 +506,6 @@ def _add_sweep(sub) -> None:
     w.add_argument("--r", type=int, default=128, help="SATNMF rank")
     w.add_argument("--trials", type=int, default=5, help="SATNMF initialisations voted")
     w.add_argument("--max-iter", type=int, default=300, help="SATNMF rounds (at most)")
-    w.add_argument("--methods", nargs="+", default=None, metavar="METHOD",
-                   help="closed-set methods of the satnmf sweeps (default: all)")
     w.add_argument("--jobs", type=int, default=1, help="parallel processes")
     w.add_argument("--via", choices=["python", "papermill"], default="python",
                    help="run in-process, or as executed notebooks (pairs only)")

@@ -19,6 +19,11 @@ CLOSED_SET_METHODS = ("SVM", "mSDA", "SNMF", "SNMF-gamma", "STNMF-lambda", "SATN
                       "FSTSL", "DBN", "DoSL", "CORAL", "SA", "TCA", "JDOT")
 
 
+#: Open-set methods by their paper names (``stienet.methods.METHODS``; a test keeps the two
+#: equal), for ``train --method`` and ``sweep pairs --methods``.
+OPEN_SET_METHODS = ("STIENet", "OSBP", "OSNN", "TNMF", "ATI", "DAOD", "LEAD")
+
+
 class UsageError(ValueError):
     """A wrong argument or parameter; the command line prints it and exits with code 2."""
 
@@ -121,3 +126,11 @@ def check_method(name, option: str = "--method") -> None:
     plain = str(name).lower().replace("γ", "gamma").replace("λ", "lambda")
     if plain not in {m.lower() for m in CLOSED_SET_METHODS}:
         raise UsageError(f"unknown {option} {name!r}; methods are {', '.join(CLOSED_SET_METHODS)}")
+
+
+def check_open_method(name, option: str = "--method") -> str:
+    """An open-set method's paper name, any case; returns it as the paper spells it."""
+    for method in OPEN_SET_METHODS:
+        if str(name).lower() == method.lower():
+            return method
+    raise UsageError(f"unknown {option} {name!r}; open-set methods are {', '.join(OPEN_SET_METHODS)}")

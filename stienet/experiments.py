@@ -12,9 +12,11 @@ SATNMF paper's methods) and writes one JSON file, atomically, at a path fixed by
 * ``jobs > 1`` runs independent runs in parallel processes (each with ``cores // jobs`` torch
   threads).
 
-Sweeps (``SWEEPS``): ``pairs`` (STIENet Tables 2–3), ``ablation`` (STIENet Fig 2),
-``sensitivity`` (STIENet Fig 3), ``satnmf`` (SATNMF Table 3 and Fig 2, fixed hyper-parameters),
-``satnmf-oracle`` (the same runs with the paper's grid search on target labels), ``shift`` (beyond the
+Sweeps (``SWEEPS``): ``pairs`` (STIENet Tables 2–3; the methods of ``Settings.methods``, by
+their names in :data:`stienet.methods.METHODS`), ``ablation`` (STIENet Fig 2),
+``sensitivity`` (STIENet Fig 3), ``satnmf`` (SATNMF Table 3 and Fig 2, fixed hyper-parameters;
+the methods of ``Settings.closed_methods``), ``satnmf-oracle`` (the same runs with the paper's
+grid search on target labels), ``shift`` (beyond the
 papers: accuracy against the synthetic corpus-difference knob), ``open-ablation`` (beyond the
 papers: the ``open`` preset without each of its ingredients). STIENet sweeps run once per
 training preset of ``Settings.presets`` (``paper`` and ``open``, see :data:`stienet.train.PRESETS`);
@@ -65,6 +67,7 @@ class Settings:
 
     seeds: tuple = (0, 1)
     presets: tuple = ("paper", "open")   # STIENet training presets (stienet.train.PRESETS)
+    methods: tuple = ("STIENet",)        # open-set methods of the pairs sweep (stienet.methods)
     epochs: int = 10
     batch_size: int = 32
     scale: float = 0.25             # synthetic corpus size (ignored for real data)
@@ -75,7 +78,7 @@ class Settings:
     max_iter: int = 300             # SATNMF rounds (at most; stops earlier at tol)
     corpora: tuple = CORPORA_PAIRS  # pairs sweep: every ordered pair of these (codes or manifest CSVs)
     study_pair: tuple = STUDY_PAIR  # ablation / sensitivity / open-ablation: (source, target)
-    methods: tuple | None = None    # closed-set methods of the satnmf sweeps (None: all)
+    closed_methods: tuple | None = None   # closed-set methods of the satnmf sweeps (None: all)
 
     def data(self) -> str:
         """Which data the sweep's corpora are: manifest CSVs are ``"real"``; corpus codes are
@@ -95,7 +98,7 @@ class RunSpec:
     """One run of a sweep. ``params``: sorted (name, value) pairs that differ between runs."""
 
     sweep: str
-    kind: str                       # "stienet" or "closed"
+    kind: str                       # "stienet", "open" (stienet.methods) or "closed"
     method: str
     source: str
     target: str
@@ -126,9 +129,18 @@ def expand(sweep: str, settings: Settings | None = None) -> list[RunSpec]:
     s = settings or Settings()
     runs = []
     if sweep == "pairs":
-        for (a, b), preset, seed in itertools.product(itertools.permutations(s.corpora, 2),
-                                                      s.presets, s.seeds):
-            runs.append(RunSpec("pairs", "stienet", "STIENet", a, b, seed, preset, _p(preset=preset)))
+        from .methods import get_method
+
+        for name in s.methods:
+            method = get_method(name)
+            pairs = list(itertools.permutations(s.corpora, 2))
+            if method.presets:           # STIENet: once per training preset, tagged by it
+                for (a, b), preset, seed in itertools.product(pairs, s.presets, s.seeds):
+                    runs.append(RunSpec("pairs", "stienet", method.name, a, b, seed, preset,
+                                        _p(preset=preset)))
+            else:                        # the baselines of Tables 2-3 (stienet.methods)
+                for (a, b), seed in itertools.product(pairs, s.seeds):
+                    runs.append(RunSpec("pairs", "open", method.name, a, b, seed))
     elif sweep in ("ablation", "sensitivity"):
         configs = [("all=1", {})]
         grid = (0.0,) if sweep == "ablation" else [v for v in SENSITIVITY_GRID if v != 1.0]
@@ -148,7 +160,7 @@ def expand(sweep: str, settings: Settings | None = None) -> list[RunSpec]:
             raise ValueError("the satnmf sweep runs SATNMF's four schemes (e2E, E2B, B2C, C2e) on "
                              "their own corpora; for other corpora use `satnmf --source/--target`")
         oracle = {"select": "oracle"} if sweep == "satnmf-oracle" else {}
-        methods = s.methods or SATNMF_METHODS
+        methods = s.closed_methods or SATNMF_METHODS
         unknown = [m for m in methods if m not in SATNMF_METHODS]
         if unknown:
             raise ValueError(f"unknown closed-set method(s) {unknown}; known: {SATNMF_METHODS}")
@@ -193,6 +205,14 @@ def execute(spec: RunSpec, settings: Settings) -> dict:
                           synthetic_scale=settings.scale, synthetic_shift=shift, **recipe)
         record = fit(spec.source, spec.target, cfg, progress=False).to_json()
         record["method"] = spec.method
+    elif spec.kind == "open":
+        from .methods import run_method
+
+        record = run_method(spec.method, spec.source, spec.target, seed=spec.seed,
+                            epochs=settings.epochs, batch_size=settings.batch_size,
+                            scale=settings.scale, shift=shift, data_root=settings.data_root,
+                            device=settings.device, params=params, progress=False)
+        params = {}
     else:
         from .closed_set import ClosedSetConfig, run_closed_set
 
@@ -208,7 +228,7 @@ def execute(spec: RunSpec, settings: Settings) -> dict:
     record.update(sweep=spec.sweep, tag=spec.tag, spec=spec.to_dict(),
                   torch_threads=torch.get_num_threads(),
                   settings=asdict(settings) | {"seeds": list(settings.seeds),
-                                               "methods": list(settings.methods or [])})
+                                               "closed_methods": list(settings.closed_methods or [])})
     return record
 
 
@@ -305,7 +325,7 @@ def run_papermill(settings: Settings, notebook="notebooks/train.ipynb", runs_dir
     import papermill as pm
 
     done = []
-    specs = expand("pairs", settings)
+    specs = [s for s in expand("pairs", settings) if s.kind == "stienet"]   # the train notebook is STIENet's
     for spec in tqdm(specs, desc="papermill pairs", unit="run", disable=not progress):
         from .data.specs import corpus_name
 

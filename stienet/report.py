@@ -51,7 +51,9 @@ def load_results(out="results", data: str = "synthetic", sweep: str | None = Non
         for m in METRICS:
             v = metrics.get(m)
             row[m] = None if v is None else 100.0 * v
-        row["preset"] = rec.get("preset") or rec.get("hyperparameters", {}).get("preset", "")
+        # an explicit None: a method without STIENet's presets (baselines); missing: older records
+        row["preset"] = ((rec["preset"] or "") if "preset" in rec
+                         else rec.get("hyperparameters", {}).get("preset", ""))
         # synthetic results from before the field existed were all made by generator version 1
         row["generator"] = rec.get("generator_version", 1 if rec["data"] == "synthetic" else None)
         cm = metrics.get("confusion")
@@ -133,6 +135,52 @@ def pairs_table(df: pd.DataFrame) -> pd.DataFrame:
     out = out.reindex([p for p in order if p in out.index])
     out.index = pd.Index([pair_label(p) for p in out.index], name="pair")
     return out
+
+
+#: Row order of the methods table: the paper's Tables 2-3 order, then this project's STIENet runs.
+PAPER_METHOD_ORDER = ("OSNN", "TNMF", "ATI", "LEAD", "OSBP", "DAOD", "STIENet")
+PAIR_ORDER = tuple(f"{a}_{b}" for a in "BCeS" for b in "BCeS" if a != b)
+
+
+def method_label(df: pd.DataFrame) -> pd.Series:
+    """Row label of each result in the methods table: the method's name, STIENet's with its
+    training preset (``STIENet (open)``)."""
+    preset = df["preset"].fillna("") if "preset" in df else pd.Series("", index=df.index)
+    return df["method"].where(df["method"] != "STIENet", "STIENet (" + preset + ")")
+
+
+def methods_table(df: pd.DataFrame, metrics=("OS*", "UNK", "H"), stat: str = "mean") -> pd.DataFrame:
+    """Tables 2–3 side by side: one row per method (STIENet once per preset), one column per
+    (pair, metric), ``stat`` (mean or max) over seeds, percent; plus the mean over pairs and the
+    median wall time per run. The paper's numbers: :func:`paper_methods_table`."""
+    df = df.assign(label=method_label(df))
+    stats = over_seeds(df, ["label", "pair"], metrics)
+    out = {}
+    for m in metrics:
+        wide = stats[(m, stat)].unstack("pair")
+        wide = wide[[p for p in PAIR_ORDER if p in wide.columns]]
+        for pair in wide.columns:
+            out[(pair, m)] = wide[pair]
+        out[("mean", m)] = wide.mean(axis=1)
+    table = pd.DataFrame(out)
+    table = table[[c for c in table.columns if c[0] != "mean"] + [c for c in table.columns if c[0] == "mean"]]
+    table[("wall s", "median")] = df.groupby("label")["wall_time_s"].median()
+    order = [lab for m in PAPER_METHOD_ORDER for lab in table.index if lab == m or lab.startswith(m + " (")]
+    table = table.reindex(order + [lab for lab in table.index if lab not in order]).round(1)
+    table.index.name = "method"
+    return table
+
+
+def paper_methods_table(metrics=("OS", "OS*")) -> pd.DataFrame:
+    """The STIENet paper's Tables 2–3 (real corpora, best of 10 seeds): methods × (pair, metric)."""
+    paper = paper_numbers("STIENet")
+    paper = paper[paper["metric"].isin(metrics)]
+    wide = paper.pivot_table(index="method", columns=["pair", "metric"], values="percent")
+    cols = [(p, m) for p in PAIR_ORDER for m in metrics if (p, m) in wide.columns]
+    wide = wide[cols]
+    for m in metrics:
+        wide[("mean", m)] = wide.xs(m, axis=1, level=1).mean(axis=1)
+    return wide.reindex([m for m in PAPER_METHOD_ORDER if m in wide.index]).round(2)
 
 
 def config_table(df: pd.DataFrame, by: str = "tag", metrics=("OS", "OS*", "H", "UNK"),
@@ -258,11 +306,18 @@ def write_report(out="results", data: str = "synthetic") -> list[Path]:
         df = load_results(out, data, sweep)
         if df.empty:
             continue
-        # the pairs sweep: one table per training preset (pairs_paper.md, pairs_open.md)
-        parts = ([(f"{sweep}_{p}" if p else sweep, df[df["preset"].fillna("") == p])
-                  for p in sorted(set(df["preset"].fillna("")))] if sweep == "pairs" else [(sweep, df)])
-        for name, part in parts:
-            table = build(part)
+        parts = [(sweep, df, build)]
+        if sweep == "pairs":
+            # STIENet: one table per training preset (pairs_paper.md, pairs_open.md); with
+            # baselines, all methods side by side (pairs_methods.md) and the paper's (pairs_methods_paper.md)
+            ours = df[df["method"] == "STIENet"]
+            parts = [(f"{sweep}_{p}" if p else sweep, ours[ours["preset"].fillna("") == p], build)
+                     for p in sorted(set(ours["preset"].fillna("")))]
+            if (df["method"] != "STIENet").any():
+                parts += [("pairs_methods", df, methods_table),
+                          ("pairs_methods_paper", df, lambda _: paper_methods_table())]
+        for name, part, make in parts:
+            table = make(part)
             for suffix, text in ((".csv", table.to_csv()), (".md", markdown(table, f"{name} ({data})"))):
                 path = target / f"{name}{suffix}"
                 atomic_write_bytes(path, text.encode())

@@ -72,10 +72,13 @@ def run_summary(record: dict, result_path=None, notebook_path=None) -> str:
     verdict, missing target classes, and where the files are."""
     m = record["metrics"]
     names = record.get("label_names")
+    trained = (f"{record['epochs']} epochs" if record.get("epochs") is not None
+               else record.get("features", "no epochs"))          # shallow methods: no epochs
     lines = [f"{record['method']} {record['source']} -> {record['target']} "
-             f"(data: {record['data']}, seed {record['seed']}, {record['epochs']} epochs, "
+             f"(data: {record['data']}, seed {record['seed']}, {trained}, "
              f"{record.get('wall_time_s', 0):.0f} s on {record.get('device', '?')}); "
-             "model after the last epoch, on the whole target corpus:"]
+             + ("model after the last epoch" if record.get("epochs") is not None else "fitted model")
+             + ", on the whole target corpus:"]
     for key, meaning in METRIC_MEANINGS.items():
         lines.append(f"  {key:<4} {_f(m.get(key))}   {meaning}")
     support = [sum(row) for row in m["confusion"]]

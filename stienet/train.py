@@ -340,17 +340,30 @@ def evaluate(model, cfg, device, held, target, K: int, seed: int) -> dict:
     return out, prob
 
 
+def stienet_step(model: STIENet, xs, ys, xt, cfg: TrainConfig, ls=None, lt=None,
+                 generator: torch.Generator | None = None, offset=None):
+    """``(terms, loss)`` of one STIENet mini-batch: :func:`step_losses` and Eq (5). The default
+    ``step`` of :func:`fit`; another method (e.g. :func:`stienet.baselines.osbp.osbp_step`)
+    passes its own with the same signature."""
+    terms = step_losses(model, xs, ys, xt, cfg, ls, lt, generator, offset)
+    return terms, total_loss(terms, cfg.weights)
+
+
 def fit(source_code: str, target_code: str, config: TrainConfig | None = None,
         progress: bool = True, keep_model: bool = False,
-        on_epoch: Callable[[dict], None] | None = None) -> RunResult:
+        on_epoch: Callable[[dict], None] | None = None,
+        step: Callable | None = None, method: str = "STIENet") -> RunResult:
     """Train STIENet on ``source_code`` → ``target_code`` (corpus codes, e.g. ``"B"``, ``"C"``).
 
     Data comes from ``config.data_root`` / ``$STIENET_DATA`` or the synthetic stand-ins
     (:func:`stienet.data.load_corpus`). Deterministic on CPU for a given ``config.seed``.
     ``on_epoch(row)`` is called after every epoch with that epoch's history row (losses,
     ``source_acc``, OS/OS*/UNK/H/WAR/AUROC). Raises ``FloatingPointError`` naming the term and
-    epoch if a loss becomes NaN or infinite.
+    epoch if a loss becomes NaN or infinite. ``step``: the loss of a mini-batch, ``(terms, loss)``
+    (default :func:`stienet_step`); another deep method on the same network and loop passes its
+    own, and its ``method`` name for the result.
     """
+    step = step or stienet_step
     cfg = config or TrainConfig()
     started = time.perf_counter()
     device = pick_device(cfg.device)
@@ -430,8 +443,7 @@ def fit(source_code: str, target_code: str, config: TrainConfig | None = None,
             batch = [torch.from_numpy(a[sl]).to(device) for a in (xs_epoch, ls_epoch, xt_epoch, lt_epoch)]
             ys = torch.from_numpy(ys_all[order_s[sl]]).to(device)
             off = None if off_epoch is None else torch.from_numpy(off_epoch(sl)).to(device)
-            terms = step_losses(model, batch[0], ys, batch[2], cfg, batch[1], batch[3], gen, off)
-            loss = total_loss(terms, cfg.weights)
+            terms, loss = step(model, batch[0], ys, batch[2], cfg, batch[1], batch[3], gen, off)
             for name, value in list(terms.items()) + [("total", loss)]:
                 if not torch.isfinite(value):
                     raise FloatingPointError(
@@ -462,6 +474,6 @@ def fit(source_code: str, target_code: str, config: TrainConfig | None = None,
     if held is not None:                       # held-out source clips: probabilities and labels
         m["source_prob"] = m["source_prob"].astype(np.float16).astype(float).round(4).tolist()
         m["source_labels"] = held["y"].tolist()
-    return RunResult("STIENet", source_code, target_code, data, cfg, history, m,
+    return RunResult(method, source_code, target_code, data, cfg, history, m,
                      list(split.label_names), str(device), time.perf_counter() - started,
                      len(src_rows), len(tgt_rows), embeddings, model if keep_model else None)

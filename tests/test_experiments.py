@@ -23,7 +23,7 @@ def test_sweep_sizes():
     oracle = expand("satnmf-oracle", s)
     assert len(oracle) == 4 * 14 * 3 and {dict(r.params)["select"] for r in oracle} == {"oracle"}
     assert all("select" not in dict(r.params) for r in expand("satnmf", s))  # old files still valid
-    some = expand("satnmf", Settings(seeds=(0,), methods=("SVM", "mSDA")))
+    some = expand("satnmf", Settings(seeds=(0,), closed_methods=("SVM", "mSDA")))
     assert [r.method for r in some[:2]] == ["SVM", "mSDA"] and len(some) == 4 * 2
     assert len(expand("shift", s)) == 4 * 5 * 3                      # 2 presets, source-only, SVM, SATNMF
     assert len(expand("open-ablation", s)) == 2 * 7 * 3              # 2 pairs, open and 6 ingredients off

@@ -1,0 +1,136 @@
+"""OSNN — the nearest-neighbour distance-ratio open-set classifier (Júnior et al., Machine
+Learning 106(3), 2017; STIENet's reference [17]).
+
+For a sample ``s``, let ``t`` be its nearest training sample and ``u`` its nearest training
+sample **of a class other than t's**. With the ratio::
+
+    R(s) = d(s, t) / d(s, u)    (0 ≤ R ≤ 1, since t is the nearest of all),
+
+``s`` gets ``t``'s class when ``R ≤ T`` and "unknown" (label ``K``) otherwise: a sample lying as
+close to two different classes (R near 1) belongs to neither. ``d`` is the Euclidean distance.
+
+The threshold T is chosen on the **source (training) data only**, as the paper does: the known
+classes are split into "known" and simulated "unknown" ones — here each class in turn is left
+out as the unknown one, the others are split half/half into a fitting and a validation part —
+and T maximises the normalised accuracy NA = λ_r·AKS + (1 − λ_r)·AUS over a grid, averaged over
+the splits (AKS: accuracy on validation samples of the known classes, a rejected one counts as
+wrong; AUS: share of the left-out class rejected; λ_r = 0.5 as in the paper). No target sample
+is used. Duplicate training rows (an oversampled source) are dropped first: a duplicate would put
+a zero-distance neighbour into the validation part.
+
+Shapes: ``Xs (n, d)``, ``ys (n,)`` with labels ``0..K-1``, ``Xt (m, d)``.
+"""
+from __future__ import annotations
+
+import numpy as np
+from scipy.spatial.distance import cdist
+from sklearn.base import BaseEstimator
+
+#: Threshold grid searched when ``T`` is not given.
+T_GRID = tuple(np.round(np.arange(0.05, 1.0001, 0.05), 2))
+
+
+def distance_ratio(X_fit: np.ndarray, y_fit: np.ndarray, X: np.ndarray):
+    """Nearest-neighbour label and distance ratio of every row of ``X (k, d)`` against the
+    fitting set ``X_fit (n, d), y_fit (n,)`` (at least two classes).
+
+    Returns ``(label (k,), R (k,))`` with ``R = d(s, t) / d(s, u)``, ``t`` the nearest fitting
+    sample and ``u`` the nearest one of another class (``R = 0`` when ``d(s, t) = 0``)."""
+    y_fit = np.asarray(y_fit)
+    if len(np.unique(y_fit)) < 2:
+        raise ValueError("OSNN needs at least two classes in the fitting set")
+    D = cdist(np.asarray(X, float), np.asarray(X_fit, float))                 # (k, n)
+    nearest = D.argmin(1)
+    label = y_fit[nearest]
+    other = np.where(y_fit[None, :] != label[:, None], D, np.inf)             # other classes only
+    d_t, d_u = D[np.arange(len(D)), nearest], other.min(1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        R = np.where(d_u > 0, d_t / d_u, 0.0)
+    return label, R
+
+
+def normalised_accuracy(y_true, y_pred, unknown: int, lambda_r: float = 0.5) -> float:
+    """NA = λ_r·AKS + (1 − λ_r)·AUS (Júnior et al. 2017): AKS the accuracy on samples whose
+    true label is not ``unknown``, AUS the share of ``unknown`` samples predicted unknown."""
+    y_true, y_pred = np.asarray(y_true), np.asarray(y_pred)
+    known = y_true != unknown
+    aks = float((y_pred[known] == y_true[known]).mean()) if known.any() else 0.0
+    aus = float((y_pred[~known] == unknown).mean()) if (~known).any() else 0.0
+    return lambda_r * aks + (1 - lambda_r) * aus
+
+
+class OSNN(BaseEstimator):
+    """Nearest-neighbour distance-ratio open-set classifier (OSNN, Júnior et al. 2017, [17]).
+
+    Parameters
+    ----------
+    T : distance-ratio threshold; ``None`` chooses it on the source data (module docstring).
+    grid : thresholds searched when ``T`` is None.
+    lambda_r : weight of known-sample accuracy in the normalised accuracy (paper: 0.5).
+    random_state : seed of the fitting / validation halves of the T search.
+
+    Attributes
+    ----------
+    X_ (n', d), y_ (n',) : distinct training samples and their labels.
+    K_ : number of known classes.
+    T_ : the threshold used.
+    search_ : mean NA per grid value (when T was searched).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> Xs = np.r_[np.zeros((5, 2)), np.ones((5, 2)) * [4, 0], np.ones((5, 2)) * [0, 4]]
+    >>> Xs = Xs + np.random.default_rng(0).normal(0, .3, Xs.shape)
+    >>> ys = np.repeat([0, 1, 2], 5)
+    >>> OSNN(T=0.8).fit(Xs, ys).predict([[0, 0], [2, 2], [20, 20]]).tolist()
+    [0, 3, 3]
+    """
+
+    def __init__(self, T=None, grid=T_GRID, lambda_r=0.5, random_state=0):
+        self.T, self.grid, self.lambda_r, self.random_state = T, grid, lambda_r, random_state
+
+    def fit(self, Xs, ys, Xt=None):
+        """Store the distinct source samples and choose T on them (``Xt`` is ignored: OSNN does
+        not adapt; it is accepted for the common ``fit(Xs, ys, Xt)`` face)."""
+        X, idx = np.unique(np.asarray(Xs, float), axis=0, return_index=True)
+        self.X_, self.y_ = X, np.asarray(ys)[idx]
+        self.K_ = int(self.y_.max()) + 1
+        if self.T is not None:
+            self.T_ = float(self.T)
+            self.search_ = None
+        else:
+            self.search_ = self._search()
+            best = np.flatnonzero(self.search_ == self.search_.max())
+            self.T_ = float(np.asarray(self.grid)[best[len(best) // 2]])
+        return self
+
+    def _search(self) -> np.ndarray:
+        """Mean normalised accuracy of each grid threshold over the leave-one-class-out splits."""
+        classes = np.unique(self.y_)
+        if len(classes) < 3:
+            raise ValueError("choosing T needs >= 3 source classes (one simulated unknown, "
+                             "two left to form the distance ratio); give T instead")
+        rng = np.random.default_rng(self.random_state)
+        grid, scores = np.asarray(self.grid, float), []
+        for out in classes:
+            fit_rows, val_rows = [], [np.flatnonzero(self.y_ == out)]
+            for c in classes[classes != out]:
+                rows = rng.permutation(np.flatnonzero(self.y_ == c))
+                half = max(1, len(rows) // 2)
+                fit_rows.append(rows[:half])
+                val_rows.append(rows[half:])
+            fit_rows, val_rows = np.concatenate(fit_rows), np.concatenate(val_rows)
+            label, R = distance_ratio(self.X_[fit_rows], self.y_[fit_rows], self.X_[val_rows])
+            truth = np.where(self.y_[val_rows] == out, -1, self.y_[val_rows])
+            scores.append([normalised_accuracy(truth, np.where(R <= T, label, -1), -1,
+                                               self.lambda_r) for T in grid])
+        return np.mean(scores, axis=0)
+
+    def decision_function(self, X) -> np.ndarray:
+        """Unknown score of each row of ``X (k, d)``: the distance ratio R (higher = more unknown)."""
+        return distance_ratio(self.X_, self.y_, X)[1]
+
+    def predict(self, X) -> np.ndarray:
+        """Labels ``0..K-1``, or ``K`` (unknown) where R > T."""
+        label, R = distance_ratio(self.X_, self.y_, X)
+        return np.where(R <= self.T_, label, self.K_)
