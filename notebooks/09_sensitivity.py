@@ -75,25 +75,43 @@ table = pd.concat({preset: pd.DataFrame({w: {f"{v:g}": curve(preset, w, "H")[0][
                                             for w in WEIGHTS}).T
                    for preset in ("paper", "open")}, names=["preset", "weight"])
 print("H (%) by weight value, synthetic, C -> B; columns: the weight's value, the others at 1")
-table.round(1)
+display(table.round(1))  # noqa: F821
+
+# the numbers the text below quotes (myst-nb glue), so they cannot drift from the results
+from myst_nb import glue  # noqa: E402
+
+by = {p: results[results["preset"] == p].set_index("config") for p in ("paper", "open")}
+glue("sens_paper_os_lo", float(by["paper"]["OS*"].min()), display=False)
+glue("sens_paper_os_hi", float(by["paper"]["OS*"].max()), display=False)
+glue("sens_paper_unk_alpha0", float(by["paper"].loc["alpha=0", "UNK"]), display=False)
+glue("sens_paper_os_alpha0", float(by["paper"].loc["alpha=0", "OS*"]), display=False)
+glue("sens_paper_unk_beta2", float(by["paper"].loc["beta=2", "UNK"]), display=False)
+glue("sens_open_h_lo", float(by["open"]["H"].min()), display=False)
+glue("sens_open_h_hi", float(by["open"]["H"].max()), display=False)
+glue("sens_open_auroc_lo", float(by["open"]["AUROC"].min()), display=False)
+glue("sens_open_auroc_hi", float(by["open"]["AUROC"].max()), display=False)
+glue("sens_collapsed", int(results["collapsed"].sum()), display=False)
+reference = pd.read_csv("../results/synthetic/shallow_reference.csv").set_index("pair")
+glue("sens_svm_cb", float(reference.loc["C_B", "svm_uar"]), display=False)
 
 # %% [markdown]
-# What these runs say (one seed, C → B, synthetic; no run is degenerate by the collapse rule of
-# {func}`stienet.metrics.collapsed`):
+# What these runs say (one seed, C → B, synthetic; {glue:text}`sens_collapsed` runs are
+# degenerate by the collapse rule of {func}`stienet.metrics.collapsed`):
 #
 # * **C → B is the hardest pair of the 12 for this network**: with the `paper` preset OS\* stays
-#   between 13 % and 25 % at every weight value, below chance (33 %): the network confuses B's
+#   between {glue:text}`sens_paper_os_lo:.0f` % and {glue:text}`sens_paper_os_hi:.0f` % at every weight value, below chance (33 %): the network confuses B's
 #   known classes systematically, whatever the weights ({doc}`12_open_preset` shows the same
-#   pair's known-class accuracy against a shallow SVM, which reaches 45 % here). A sensitivity
+#   pair's known-class accuracy against a shallow SVM, which reaches {glue:text}`sens_svm_cb:.0f` % here). A sensitivity
 #   curve on a pair where the classifier does not transfer mostly shows noise.
 # * **`paper`: the unknown output stays silent.** UNK is 0 at every value except α = 0 (no
-#   classification loss: half the clips rejected, OS\* 14 %) and β = 2 (1.5 %). The theory of
+#   classification loss: UNK {glue:text}`sens_paper_unk_alpha0:.0f` %, OS\*
+#   {glue:text}`sens_paper_os_alpha0:.0f` %) and β = 2 (UNK {glue:text}`sens_paper_unk_beta2:.1f` %). The theory of
 #   {doc}`05_inverse_entropy` (Eq 4 holds the rejection loss near $\sqrt{\epsilon/\beta} - \varphi$)
 #   predicts a bolder unknown output for large β or small ε; on these runs the effect is too
 #   small to move the arg-max decision.
-# * **`open`: H between 3 % and 29 %**, with no monotone trend in any weight — the best points
+# * **`open`: H between {glue:text}`sens_open_h_lo:.0f` % and {glue:text}`sens_open_h_hi:.0f` %**, with no monotone trend in any weight — the best points
 #   (α = 2, ε = 1.5) sit next to much worse neighbours, the signature of one-seed noise. Its AUROC
-#   varies from 15 % to 88 % across weight values on the same pair, so the ranking of p(unknown)
+#   varies from {glue:text}`sens_open_auroc_lo:.0f` % to {glue:text}`sens_open_auroc_hi:.0f` % across weight values on the same pair, so the ranking of p(unknown)
 #   is not stable enough here to read an optimum.
 #
 # So these runs cannot confirm the paper's recommendation (β ∈ [1, 1.5], ε ∈ [1.5, 2]). Several

@@ -119,7 +119,7 @@ from stienet.results import load_result
 
 reference = pd.read_csv("../results/synthetic/shallow_reference.csv").set_index("pair")
 rows = []
-for _, run in pairs.iterrows():
+for _, run in pairs[pairs["method"] == "STIENet"].iterrows():
     m = load_result(run["path"])["metrics"]
     prob, y = np.array(m["target_prob"]), np.array(m["target_labels"])
     K = prob.shape[1] - 1
@@ -132,22 +132,37 @@ limits["SVM UAR"] = [reference.loc[p, "svm_uar"] for _, p in limits.index]
 limits["confidence AUROC"] = [reference.loc[p, "confidence_auroc"] for _, p in limits.index]
 print("mean over the 12 pairs and the seeds (%), synthetic data, generator version "
       f"{int(reference['generator_version'].iloc[0])}, scale {reference['scale'].iloc[0]:g}:")
-display(limits.groupby(level="preset").mean().round(1))  # noqa: F821
+means = limits.groupby(level="preset").mean()
+display(means.round(1))  # noqa: F821
+
+# the numbers the text below quotes (myst-nb glue), so they cannot drift from the table
+from myst_nb import glue  # noqa: E402
+
+for preset in ("paper", "open"):
+    for column, key in (("closed OS*", "closed"), ("AUROC", "auroc"), ("oracle H", "oracle_h")):
+        glue(f"limits_{preset}_{key}", float(means.loc[preset, column]), display=False)
+glue("limits_svm", float(means["SVM UAR"].iloc[0]), display=False)
+glue("limits_conf_auroc", float(means["confidence AUROC"].iloc[0]), display=False)
 
 # %% [markdown]
 # What the table says (synthetic stand-ins, generator version 2, scale 0.25, 10 epochs, 2
 # seeds; see {doc}`07_results_pairs` for the per-pair numbers):
 #
-# * The known-class classifier is weaker than the shallow pipeline: closed OS\* about 39–40 %
-#   for both presets against 47 % for the linear SVM on ComParE (chance: 33 %). Part of the gap
-#   between the open preset's OS\* and its closed OS\* is the price of rejecting known clips.
+# * The known-class classifier is weaker than the shallow pipeline: closed OS\*
+#   {glue:text}`limits_paper_closed:.1f` % (`paper`) and {glue:text}`limits_open_closed:.1f` %
+#   (`open`) against {glue:text}`limits_svm:.1f` % for the linear SVM on ComParE (chance: 33 %).
+#   Part of the gap between the open preset's OS\* and its closed OS\* is the price of rejecting
+#   known clips.
 # * p(unknown) does not rank unknown clips first. With the paper's dropout pseudo-unknowns it
-#   ranks them *last* (AUROC 37 %): the unknown output learns "looks like a perturbed source
-#   feature", and the target's known-class clips look more like that than its other emotions
-#   do. The open preset brings it to chance (50 %), no better than the shallow confidence score
-#   (52 %). On these stand-ins the other emotions are not less confidently classified than the
-#   known ones, for either model family.
+#   ranks them *last* (AUROC {glue:text}`limits_paper_auroc:.1f` %): the unknown output learns
+#   "looks like a perturbed source feature", and the target's known-class clips look more like
+#   that than its other emotions do. The open preset brings it to about chance
+#   ({glue:text}`limits_open_auroc:.1f` %), no better than the shallow confidence score
+#   ({glue:text}`limits_conf_auroc:.1f` %). On these stand-ins the other emotions are not less
+#   confidently classified than the known ones, for either model family.
 # * So no threshold can reach the issue's goal of H ≥ 40 %: even chosen with the target labels it
-#   gives 24–28 % on average. Better rejection needs a score that ranks unknown clips first
-#   (AUROC well above 50 %); tuning the decision rule cannot supply it. The open-set baselines of
-#   {doc}`07_results_pairs` are the comparison on the same data.
+#   gives {glue:text}`limits_paper_oracle_h:.1f` % (`paper`) and
+#   {glue:text}`limits_open_oracle_h:.1f` % (`open`) on average. Better rejection needs a score
+#   that ranks unknown clips first (AUROC well above 50 %); tuning the decision rule cannot
+#   supply it. The open-set baselines of {doc}`07_results_pairs` are the comparison on the same
+#   data.
