@@ -2,6 +2,12 @@
 # jupyter:
 #   jupytext:
 #     formats: ipynb,py:percent
+#     notebook_metadata_filter: kernelspec,jupytext
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#       format_version: '1.3'
+#       jupytext_version: 1.19.6
 #   kernelspec:
 #     display_name: Python 3
 #     language: python
@@ -123,7 +129,7 @@ table.round(3)
 # committed synthetic `pairs` sweep at its last epoch, next to $L^\ast = 0.9$ for all weights 1:
 
 # %%
-files = sorted(Path("../results/synthetic/pairs").rglob("*.json"))
+files = sorted(Path("../results/synthetic/pairs/STIENet").glob("*.json"))   # STIENet, not its baselines
 final = pd.DataFrame([{"pair": f"{r['source']}->{r['target']}", "seed": r["seed"],
                        "L_rej last epoch": r["history"][-1]["loss_rej"],
                        "UNK": r["metrics"]["UNK"]}
