@@ -22,6 +22,7 @@ Usage::
 
     python benchmarks/calibrate_standins.py                    # full size, seeds 0 1 2
     python benchmarks/calibrate_standins.py --scale 0.25 --seeds 0
+    python benchmarks/calibrate_standins.py --jobs 2           # two corpus seeds at a time
 
 It prints the table and writes ``<out>/calibration.csv`` (one row per setting and seed) and
 ``<out>/calibration.md`` (the summary) — ``notebooks/01_corpora`` shows the committed files.
@@ -111,8 +112,15 @@ def pair_uar(source: str, target: str, classes, seed: int, scale: float,
     return 100 * run_closed_set(source, target, cfg, progress=progress)["metrics"]["UAR"]
 
 
-def measure(scale: float, seeds, progress: bool = False, only=None) -> pd.DataFrame:
-    """One row per (setting, seed): the measured UAR and the target interval."""
+def measure(scale: float, seeds, progress: bool = False, only=None, jobs: int = 1) -> pd.DataFrame:
+    """One row per (setting, seed): the measured UAR and the target interval. ``jobs > 1``
+    measures that many corpus seeds at once, one process each (openSMILE uses one core)."""
+    if jobs > 1 and len(seeds) > 1:
+        from concurrent.futures import ProcessPoolExecutor
+        with ProcessPoolExecutor(max_workers=min(jobs, len(seeds))) as pool:
+            parts = pool.map(measure, [scale] * len(seeds), [[s] for s in seeds],
+                             [progress] * len(seeds), [only] * len(seeds))
+            return pd.concat(list(parts), ignore_index=True)
     rows = []
     for seed in seeds:
         for s in settings():
@@ -157,9 +165,10 @@ def main(argv=None) -> int:
     ap.add_argument("--out", default="results/synthetic",
                     help="folder for calibration.csv / calibration.md ('' = do not write)")
     ap.add_argument("--progress", action="store_true")
+    ap.add_argument("--jobs", type=int, default=1, help="corpus seeds measured at once (processes)")
     args = ap.parse_args(argv)
     start = time.perf_counter()
-    per_seed = measure(args.scale, args.seeds, args.progress, args.only)
+    per_seed = measure(args.scale, args.seeds, args.progress, args.only, args.jobs)
     table = summary(per_seed)
     wall = time.perf_counter() - start
     head = (f"Synthetic stand-ins, generator v{GENERATOR_VERSION}, scale {args.scale:g}, "

@@ -9,7 +9,12 @@ happiness) with ComParE functionals scaled to [0, 1] per speaker:
   the known classes when nothing is rejected);
 * a logistic regression, and reports the AUROC with which ``1 − max_k p(k)`` (the usual
   confidence score) separates the target's unknown clips from its known ones — how far plain
-  confidence gets at rejection without any target label.
+  confidence gets at rejection without any target label;
+* two more threshold-free unknown scores, to tell whether the target's unknown clips are
+  *far* from the known classes at all: the distance of a clip to the nearest source class
+  centroid (50 principal components of both domains), and a logistic regression trained on
+  the source's known clips against the source's *other* emotions (labels the open-set
+  protocol does not hand to STIENet: a score beyond the paper, reported only as a bound).
 
 Usage: ``python benchmarks/shallow_reference.py [--scale 0.25] [--out results/synthetic]``;
 writes ``shallow_reference.csv`` (read by ``notebooks/12_open_preset``). About 1 min once the
@@ -25,6 +30,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from sklearn.decomposition import PCA
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import roc_auc_score
 
@@ -58,13 +64,23 @@ def main(argv=None) -> int:
         uar = closed_set_metrics(yt, svm.predict(xt[kt]), len(known))["UAR"]
         lr = LogisticRegression(max_iter=3000).fit(xs[ks], ys)
         auroc = roc_auc_score(~kt, 1 - lr.predict_proba(xt).max(1))
+        pca = PCA(50, random_state=0).fit(np.vstack([xs, xt]))
+        zs, zt = pca.transform(xs), pca.transform(xt)
+        centroids = np.stack([zs[ks][ys == k].mean(0) for k in range(len(known))])
+        distance = ((zt[:, None] - centroids[None]) ** 2).sum(-1).min(1)
+        other = LogisticRegression(max_iter=3000).fit(xs, ~ks).predict_proba(xt)[:, 1]
         rows.append({"pair": f"{s}_{t}", "svm_uar": round(100 * uar, 1),
-                     "confidence_auroc": round(100 * auroc, 1), "data": "synthetic",
+                     "confidence_auroc": round(100 * auroc, 1),
+                     "distance_auroc": round(100 * roc_auc_score(~kt, distance), 1),
+                     "source_other_auroc": round(100 * roc_auc_score(~kt, other), 1),
+                     "data": "synthetic",
                      "generator_version": GENERATOR_VERSION, "scale": args.scale})
     table = pd.DataFrame(rows)
     print(table.to_string(index=False))
-    print(f"mean SVM UAR {table['svm_uar'].mean():.1f} %, mean confidence AUROC "
-          f"{table['confidence_auroc'].mean():.1f} % (synthetic, {time.perf_counter() - start:.0f} s)")
+    print(f"mean SVM UAR {table['svm_uar'].mean():.1f} %, mean AUROC: confidence "
+          f"{table['confidence_auroc'].mean():.1f} %, distance {table['distance_auroc'].mean():.1f} %, "
+          f"source's other emotions {table['source_other_auroc'].mean():.1f} % "
+          f"(synthetic, {time.perf_counter() - start:.0f} s)")
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     table.to_csv(out / "shallow_reference.csv", index=False)
