@@ -40,6 +40,11 @@ emotion sounds; version 2 adds exactly those levers, all in units of :data:`PROF
 * **corpus disagreement** — each corpus shifts each emotion's profile by a fixed random delta
   of ``disagree`` units (seeded by the corpus code, so the same for every corpus seed). These
   deltas are what make cross-corpus UAR fall to the SATNMF paper's SVM column;
+* a **structured** disagreement lever, ``confuse`` (0 in version 2, so the audio is unchanged):
+  the corpus plays each emotion that share of the way towards a confusion partner that no other
+  corpus shares (:func:`corpus_profile`). Calibration trials with it (recorded in
+  ``results/synthetic/calibration_trials.md``) brought the cross-corpus rows into range but
+  pulled the within-corpus ones far below theirs, so it is not switched on yet;
 * channel and phonetics are unchanged from version 1 (they differ by corpus but per-speaker
   [0, 1] scaling removes most of their effect on the classifier).
 
@@ -49,7 +54,9 @@ numbers (issue #12; SATNMF Table 3), see ``results/synthetic/calibration.md`` an
 Known limits of version 2: C→B, e2E and C2e are still easier than on real speech (the table
 says by how much); the corpus deltas are large enough to reverse some literature directions in
 single corpora (the stand-in eNTERFACE's anger is lower-pitched than its sadness), and the
-measured median F0 of B's angry clips is no longer above its sad ones (xfail test).
+measured median F0 of B's angry clips is no longer above its sad ones (xfail test): B's deltas
+lower anger's F0 level by 2.7 semitones, its accent range by 1.6 and its F0 slope by 3.7
+semitones, which cancels the designed +6 semitones against sadness at mid-utterance.
 """
 from __future__ import annotations
 
@@ -68,7 +75,7 @@ from scipy import signal
 from tqdm import tqdm
 
 from ..paths import cache_dir
-from .specs import CORPORA, get_spec
+from .specs import CORPORA, EMOTIONS, get_spec
 
 #: Bumped whenever the generated audio changes (it is part of the cache folder's name).
 GENERATOR_VERSION = 2
@@ -144,6 +151,7 @@ class CorpusStyle:
     blend: float = 0.3        # largest pull of an utterance towards another emotion (0-1)
     disagree: float = 1.0     # size of this corpus's own expression deltas, in PROFILE_UNIT
     actors: float = 1.0       # how far each actor's version of an emotion departs, PROFILE_UNIT
+    confuse: float = 0.0      # how far this corpus plays each emotion like its partner (0-1)
 
 
 CORPUS_STYLES: dict[str, CorpusStyle] = {
@@ -175,9 +183,29 @@ def _profile(emotion: str) -> np.ndarray:
     return np.array(list(vars(EMOTION_PROFILES[emotion]).values()), dtype=float)
 
 
+#: Confusion partner of each emotion, per corpus: emotion i of :data:`EMOTIONS` is played
+#: partly like emotion ``i + k`` (cyclically). Every corpus has its own ``k``, so no two corpora
+#: share a partner for any emotion: they always disagree about how an emotion sounds.
+CONFUSION_STEP = {"B": 1, "C": 2, "e": 3, "S": 5, "E": 6}
+
+
+def confusion_partner(code: str, emotion: str) -> str:
+    """The emotion that corpus ``code`` mixes into ``emotion`` (see :data:`CONFUSION_STEP`)."""
+    order = list(EMOTIONS)
+    return order[(order.index(emotion) + CONFUSION_STEP[code]) % len(order)]
+
+
+def corpus_profile(code: str, emotion: str, shift: float = 1.0) -> np.ndarray:
+    """How corpus ``code`` designs ``emotion`` (relative profile, :class:`EmotionProfile` order):
+    ``confuse`` of the way towards the emotion's confusion partner (:func:`confusion_partner`),
+    the share scaled by ``shift`` (0 = the shared literature profile)."""
+    c = float(np.clip(shift * CORPUS_STYLES[code].confuse, 0.0, 1.0))
+    return (1 - c) * _profile(emotion) + c * _profile(confusion_partner(code, emotion))
+
+
 def _expression_deltas(code: str) -> dict[str, np.ndarray]:
-    """Corpus-specific deviation of each emotion profile (how *these* actors express it):
-    ``CORPUS_STYLES[code].disagree`` profile units per dimension; fixed per corpus, not per seed."""
+    """Random corpus-specific deviation of each emotion profile: ``disagree`` profile units per
+    dimension, seeded by the corpus code (fixed per corpus, not per seed)."""
     rng = np.random.default_rng(int(hashlib.sha1(code.encode()).hexdigest()[:8], 16))
     size = CORPUS_STYLES[code].disagree
     return {e: rng.normal(size=9) * PROFILE_UNIT * size for e in EMOTION_PROFILES}
@@ -229,7 +257,8 @@ def synthesize(code: str, emotion: str, speaker: dict, rng: np.random.Generator,
     # random deviations (expression consistency).
     others = [e for e in spec.emotions if e != emotion]
     w = rng.uniform(0.0, blend)
-    prof = (1 - w) * _profile(emotion) + w * _profile(others[rng.integers(len(others))])
+    prof = ((1 - w) * corpus_profile(code, emotion, shift)
+            + w * corpus_profile(code, others[rng.integers(len(others))], shift))
     strength = max(rng.normal(1.0, STRENGTH_SPREAD), 0.0) * speaker["expressive"]
     prof = (neutral + acting * strength * (prof - neutral)
             + shift * _expression_deltas(code)[emotion] + speaker["expression"][emotion]
