@@ -6,7 +6,8 @@ SATNMF paper's methods) and writes one JSON file, atomically, at a path fixed by
 ``<out>/<data>/<sweep>/<method>/<source>_<target>_seed<k>[_<tag>].json``.
 
 * Resumable: a run whose file exists, parses and carries the same spec is skipped. A file that
-  does not parse, or holds another spec, is reported and run again. Temporary files left by a
+  does not parse, holds another spec, or (synthetic data) was made by another version of the
+  stand-in generator, is reported and run again. Temporary files left by a
   killed process are removed. So a killed sweep restarted finishes the rest, and never leaves
   a half-written or duplicated result.
 * ``jobs > 1`` runs independent runs in parallel processes (each with ``cores // jobs`` torch
@@ -244,6 +245,13 @@ def valid_result(path: Path, spec: RunSpec) -> tuple[bool, str]:
         return False, "corrupt (no metrics)"
     if rec.get("spec") != json.loads(json.dumps(spec.to_dict())):
         return False, "holds another spec"
+    if rec.get("data") == "synthetic":
+        from .data.synthetic import GENERATOR_VERSION
+
+        made_by = rec.get("generator_version", 1)  # files from before the field: version 1
+        if made_by != GENERATOR_VERSION:
+            return False, (f"made by synthetic generator version {made_by}, "
+                           f"the current one is {GENERATOR_VERSION}")
     return True, "ok"
 
 

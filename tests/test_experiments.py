@@ -80,6 +80,30 @@ def test_corrupt_result_is_reported_and_rerun(tmp_path, monkeypatch):
     assert json.loads(spec.path(out, "synthetic").read_text())["metrics"]["OS"] == 0.5
 
 
+def test_result_of_another_generator_version_is_rerun(tmp_path, monkeypatch):
+    """A synthetic result made by an older stand-in generator is not silently kept."""
+    import stienet.experiments as ex
+    from stienet.data.synthetic import GENERATOR_VERSION
+
+    monkeypatch.setattr(ex, "execute", lambda spec, settings: {
+        "metrics": {"OS": 0.5}, "spec": spec.to_dict(), "data": "synthetic",
+        "generator_version": GENERATOR_VERSION})
+    out = tmp_path / "res"
+    run_sweep("ablation", TINY, out=out, progress=False)
+    spec = expand("ablation", TINY)[0]
+    path = spec.path(out, "synthetic")
+    assert valid_result(path, spec) == (True, "ok")
+    rec = json.loads(path.read_text())
+    rec["generator_version"] = GENERATOR_VERSION - 1
+    path.write_text(json.dumps(rec))
+    ok, reason = valid_result(path, spec)
+    assert not ok and f"generator version {GENERATOR_VERSION - 1}" in reason
+    with pytest.warns(UserWarning, match="1 unusable result file"):
+        rep = run_sweep("ablation", TINY, out=out, progress=False)
+    assert rep.skipped == 5 and len(rep.done) == 1
+    assert json.loads(path.read_text())["generator_version"] == GENERATOR_VERSION
+
+
 def _fixture(out, sweep, method, src, tgt, seed, metrics, tag=""):
     rec = {"method": method, "source": src, "target": tgt, "seed": seed, "data": "synthetic",
            "sweep": sweep, "tag": tag, "epochs": 3, "wall_time_s": 1.0, "metrics": metrics}
