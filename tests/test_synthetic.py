@@ -178,3 +178,26 @@ def test_confusion_lever():
         assert np.array_equal(syn.corpus_profile("B", "anger", shift=0.0), syn._profile("anger"))
     finally:
         syn.CORPUS_STYLES["B"] = original
+
+
+def test_calibration_proxy_follows_the_levers(monkeypatch):
+    """benchmarks/calibration_proxy.py: bad ``--set`` input is refused with the expected format,
+    and the proxy sees the disagreement lever — when B plays every emotion fully as its
+    confusion partner, a C-trained classifier transfers to B far worse."""
+    import importlib.util
+    from pathlib import Path
+
+    path = Path(__file__).parents[1] / "benchmarks" / "calibration_proxy.py"
+    spec = importlib.util.spec_from_file_location("calibration_proxy", path)
+    proxy = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(proxy)
+    from stienet.data import synthetic as syn
+
+    with pytest.raises(SystemExit, match="CODE.field=value"):
+        proxy.apply(["B.confuse"])
+    classes = ("anger", "fear", "happiness")
+    before = proxy.cross_uar("C", "B", classes, seeds=(0,), per_class=120)
+    monkeypatch.setitem(syn.CORPUS_STYLES, "B", syn.CORPUS_STYLES["B"])
+    proxy.apply(["B.confuse=1"])
+    after = proxy.cross_uar("C", "B", classes, seeds=(0,), per_class=120)
+    assert before > 45.0 and after < before - 10.0, (before, after)

@@ -241,11 +241,13 @@ def _speakers(code: str, seed: int, shift: float = 1.0) -> dict[str, dict]:
     return out
 
 
-def synthesize(code: str, emotion: str, speaker: dict, rng: np.random.Generator,
-               shift: float = 1.0) -> tuple[np.ndarray, int]:
-    """One utterance of corpus ``code`` in ``emotion`` by ``speaker``; returns (audio, native sr)."""
-    spec, style = get_spec(code), CORPUS_STYLES[code]
-    sr = spec.native_sr
+def utterance_profile(code: str, emotion: str, speaker: dict, rng: np.random.Generator,
+                      shift: float = 1.0) -> np.ndarray:
+    """The expression of one utterance: its 9 profile values (:class:`EmotionProfile` order,
+    before clipping), i.e. the emotion part of :func:`synthesize`, which calls it first with the
+    same ``rng``. ``benchmarks/calibration_proxy.py`` samples it without rendering audio."""
+    style = CORPUS_STYLES[code]
+    spec = get_spec(code)
     # Corpus parameters moved towards the shared centre by ``shift``.
     acting = _lerp(_CENTRE.acting, style.acting, shift)
     # (large shifts extrapolate: keep the spread positive and the blend a fraction)
@@ -263,6 +265,15 @@ def synthesize(code: str, emotion: str, speaker: dict, rng: np.random.Generator,
     prof = (neutral + acting * strength * (prof - neutral)
             + shift * _expression_deltas(code)[emotion] + speaker["expression"][emotion]
             + spread * PROFILE_UNIT * rng.normal(size=9))
+    return prof
+
+
+def synthesize(code: str, emotion: str, speaker: dict, rng: np.random.Generator,
+               shift: float = 1.0) -> tuple[np.ndarray, int]:
+    """One utterance of corpus ``code`` in ``emotion`` by ``speaker``; returns (audio, native sr)."""
+    spec, style = get_spec(code), CORPUS_STYLES[code]
+    sr = spec.native_sr
+    prof = utterance_profile(code, emotion, speaker, rng, shift)
     f0_st, f0_range, rate, level_db, tilt_db, jitter, shimmer, breath, slope_st = prof
     f0_range, rate = max(f0_range, 0.1), max(rate, 0.4)
     jitter, shimmer, breath = max(jitter, 0.0), max(shimmer, 0.0), max(breath, 0.0) + speaker["breath"]

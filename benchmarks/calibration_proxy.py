@@ -1,0 +1,122 @@
+"""A fast stand-in for the calibration table: the generator's expression model without audio.
+
+``benchmarks/calibrate_standins.py`` renders every clip and runs openSMILE (about 20 minutes
+for the full table), so trying one setting of :data:`stienet.data.synthetic.CORPUS_STYLES` costs
+10–20 minutes. This script samples only the 9 profile values of each utterance
+(:func:`stienet.data.synthetic.utterance_profile`, the same function ``synthesize`` calls),
+standardises them per speaker (standing for the per-speaker [0, 1] scaling of ComParE) and runs
+a linear SVM on them for the rows of the calibration table: the cross-corpus settings (B→C, C→B,
+e2E, E2B, B2C, C2e) and within-corpus speaker-independent folds. One setting takes ~2 s.
+
+It is a *proxy*: no phonetics, channel, tones or feature extraction. Compared with the audio
+pipeline on 8 settings at scale 0.5 (``results/synthetic/calibration_trials.md``) it tracks
+e2E, E2B, B2C and C2e to within about 4 points, but reads 8–20 points high on B→C, 3–13 on C→B
+and 13–20 on the within-corpus rows. Use it to rank candidate settings, then check the best
+with ``calibrate_standins.py``.
+
+Usage::
+
+    python benchmarks/calibration_proxy.py                         # the current styles
+    python benchmarks/calibration_proxy.py --set e.confuse=0.4 C.disagree=3.5
+"""
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import sys
+
+import numpy as np
+import pandas as pd
+from sklearn.metrics import recall_score
+from sklearn.model_selection import GroupKFold, cross_val_predict
+from sklearn.svm import LinearSVC
+
+from stienet.data import synthetic as syn
+from stienet.data.specs import KNOWN_CLASSES, SCHEMES, get_spec
+
+#: Cross-corpus rows of the calibration table: name -> (source, target, classes).
+CROSS = {"B→C": ("B", "C", KNOWN_CLASSES), "C→B": ("C", "B", KNOWN_CLASSES),
+         **{name: scheme for name, scheme in SCHEMES.items()}}
+
+
+def sample_profiles(code: str, classes, per_class: int, seed: int, rng: np.random.Generator):
+    """``per_class`` utterance profiles per class, spread over the corpus's speakers (corpus seed
+    ``seed``), in profile units and standardised per speaker; returns (X, y, speaker)."""
+    speakers = syn._speakers(code, seed)
+    names = list(speakers)
+    x, y, who = [], [], []
+    for k, emotion in enumerate(classes):
+        for i in range(per_class):
+            name = names[i % len(names)]
+            x.append(syn.utterance_profile(code, emotion, speakers[name], rng) / syn.PROFILE_UNIT)
+            y.append(k)
+            who.append(name)
+    x, who = np.array(x), np.array(who)
+    for name in names:
+        rows = who == name
+        x[rows] = (x[rows] - x[rows].mean(0)) / (x[rows].std(0) + 1e-9)
+    return x, np.array(y), who
+
+
+def _svm():
+    return LinearSVC(C=0.1)
+
+
+def cross_uar(source: str, target: str, classes, seeds=(0, 1, 2), per_class: int = 150) -> float:
+    """Proxy UAR (%) of a linear SVM trained on ``source`` profiles, tested on ``target``."""
+    uar = []
+    for seed in seeds:
+        rng = np.random.default_rng(seed)
+        xs, ys, _ = sample_profiles(source, classes, per_class, seed, rng)
+        xt, yt, _ = sample_profiles(target, classes, per_class, seed, rng)
+        uar.append(100 * recall_score(yt, _svm().fit(xs, ys).predict(xt), average="macro"))
+    return float(np.mean(uar))
+
+
+def proxy_table(seeds=(0, 1, 2), per_class: int = 150, within_per_class: int = 80) -> pd.DataFrame:
+    """Proxy UAR (%) per calibration row, mean over corpus seeds."""
+    rows = [{"setting": name, "proxy UAR": cross_uar(source, target, classes, seeds, per_class)}
+            for name, (source, target, classes) in CROSS.items()]
+    for code in "BCeS":
+        uar = []
+        for seed in seeds:
+            emotions = get_spec(code).emotions
+            x, y, who = sample_profiles(code, emotions, within_per_class, seed,
+                                        np.random.default_rng(seed))
+            folds = GroupKFold(n_splits=min(7, len(set(who))))
+            pred = cross_val_predict(_svm(), x, y, groups=who, cv=folds)
+            uar.append(100 * recall_score(y, pred, average="macro"))
+        rows.append({"setting": f"within {code}", "proxy UAR": np.mean(uar)})
+    return pd.DataFrame(rows).set_index("setting")
+
+
+def apply(settings) -> None:
+    """Override fields of :data:`CORPUS_STYLES` from ``CODE.field=value`` strings."""
+    for item in settings:
+        try:
+            key, value = item.split("=")
+            code, field = key.split(".")
+            style = syn.CORPUS_STYLES[code]
+            syn.CORPUS_STYLES[code] = dataclasses.replace(style, **{field: float(value)})
+        except (ValueError, KeyError, TypeError) as exc:
+            raise SystemExit(f"--set expects CODE.field=value with a corpus code of "
+                             f"{sorted(syn.CORPUS_STYLES)} and a numeric CorpusStyle field, "
+                             f"got {item!r} ({exc})")
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--set", nargs="*", default=[], metavar="CODE.field=value",
+                    help="override corpus styles, e.g. e.confuse=0.4")
+    ap.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
+    args = ap.parse_args(argv)
+    apply(args.set)
+    print(f"calibration proxy (profiles only, no audio; generator v{syn.GENERATOR_VERSION}"
+          f"{' with ' + ' '.join(args.set) if args.set else ''}), mean over corpus seeds "
+          f"{' '.join(map(str, args.seeds))}:")
+    print(proxy_table(tuple(args.seeds)).round(1).to_string())
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
