@@ -9,10 +9,10 @@ a linear SVM on them for the rows of the calibration table: the cross-corpus set
 e2E, E2B, B2C, C2e) and within-corpus speaker-independent folds. One setting takes ~2 s.
 
 It is a *proxy*: no phonetics, channel, tones or feature extraction. Compared with the audio
-pipeline on 5 settings at scale 0.5 (trials G–K of ``results/synthetic/calibration_trials.md``)
-it tracks e2E, E2B, B2C and C2e to within about 4 points, but reads 8–20 points high on B→C,
-3–13 on C→B and 13–20 on the within-corpus rows. Use it to rank candidate settings, then check
-the best with ``calibrate_standins.py``.
+pipeline on 7 settings at scale 0.5 (trials G–K, P, Q of
+``results/synthetic/calibration_trials.md``) it tracks the scheme rows (e2E, E2B, B2C, C2e) to
+within about 7 points, but reads 8–21 points high on B→C, 3–15 on C→B and 13–25 on the
+within-corpus rows. Use it to rank candidate settings, then check the best with ``calibrate_standins.py``.
 
 Usage::
 

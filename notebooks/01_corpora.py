@@ -186,7 +186,8 @@ check.round(1)
 # separable (the within-corpus rows), and whether a pair transfers depends on how the deltas of
 # its two corpora happen to line up. A structured lever — each corpus plays each emotion partly
 # like a *partner* emotion that no other corpus shares (`confuse`,
-# {func}`stienet.data.synthetic.corpus_profile`; off in version 2) — was tried in 11 proxy
-# trials: it brings the cross-corpus rows into range but pulls the within-corpus rows 10–30
-# points below theirs (`results/synthetic/calibration_trials.md`). Until a version passes every
+# {func}`stienet.data.synthetic.corpus_profile`; off in version 2) — was tried in 13 trials at
+# half size: either the cross-corpus rows came into range and the within-corpus rows fell 10–30
+# points below theirs, or the within rows held and e2E, C2e and E2B still missed
+# (`results/synthetic/calibration_trials.md`). Until a version passes every
 # row, read cross-corpus numbers on C→B, e2E and C2e as optimistic.

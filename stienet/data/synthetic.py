@@ -43,8 +43,9 @@ emotion sounds; version 2 adds exactly those levers, all in units of :data:`PROF
 * a **structured** disagreement lever, ``confuse`` (0 in version 2, so the audio is unchanged):
   the corpus plays each emotion that share of the way towards a confusion partner that no other
   corpus shares (:func:`corpus_profile`). Calibration trials with it (recorded in
-  ``results/synthetic/calibration_trials.md``) brought the cross-corpus rows into range but
-  pulled the within-corpus ones far below theirs, so it is not switched on yet;
+  ``results/synthetic/calibration_trials.md``) either brought the cross-corpus rows into range
+  and pulled the within-corpus ones far below theirs, or kept those and missed e2E, C2e and
+  E2B, so it is not switched on yet;
 * channel and phonetics are unchanged from version 1 (they differ by corpus but per-speaker
   [0, 1] scaling removes most of their effect on the classifier).
 
