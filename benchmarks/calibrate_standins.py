@@ -23,6 +23,8 @@ Usage::
     python benchmarks/calibrate_standins.py                    # full size, seeds 0 1 2
     python benchmarks/calibrate_standins.py --scale 0.25 --seeds 0
     python benchmarks/calibrate_standins.py --jobs 2           # two corpus seeds at a time
+    STIENET_CACHE=/tmp/trial python benchmarks/calibrate_standins.py --scale 0.5 --out '' \
+        --set e.confuse=0.4 C.confuse=0.25                    # a calibration trial
 
 It prints the table and writes ``<out>/calibration.csv`` (one row per setting and seed) and
 ``<out>/calibration.md`` (the summary) — ``notebooks/01_corpora`` shows the committed files.
@@ -31,6 +33,7 @@ Cost: openSMILE runs once per corpus and seed (~14 clips/s per core; cached afte
 from __future__ import annotations
 
 import argparse
+import os
 import platform
 import sys
 import time
@@ -166,12 +169,23 @@ def main(argv=None) -> int:
                     help="folder for calibration.csv / calibration.md ('' = do not write)")
     ap.add_argument("--progress", action="store_true")
     ap.add_argument("--jobs", type=int, default=1, help="corpus seeds measured at once (processes)")
+    ap.add_argument("--set", nargs="*", default=[], metavar="CODE.field=value",
+                    help="try other expression styles (e.g. e.confuse=0.4); use a separate "
+                         "STIENET_CACHE: the cache folder does not record the styles")
     args = ap.parse_args(argv)
+    if args.set:
+        if not os.environ.get("STIENET_CACHE"):
+            ap.error("--set changes the generated audio but not the cache folder's name: set "
+                     "STIENET_CACHE to a separate folder so the default stand-ins stay intact")
+        sys.path.insert(0, str(Path(__file__).parent))
+        from calibration_proxy import apply
+        apply(args.set)
     start = time.perf_counter()
     per_seed = measure(args.scale, args.seeds, args.progress, args.only, args.jobs)
     table = summary(per_seed)
     wall = time.perf_counter() - start
-    head = (f"Synthetic stand-ins, generator v{GENERATOR_VERSION}, scale {args.scale:g}, "
+    head = (f"Synthetic stand-ins, generator v{GENERATOR_VERSION}"
+            f"{' with ' + ' '.join(args.set) if args.set else ''}, scale {args.scale:g}, "
             f"corpus seeds {' '.join(map(str, args.seeds))}: UAR % of ComParE + per-speaker "
             f"[0, 1] + linear SVM (data: synthetic; stienet {__version__}, commit "
             f"{(git_commit() or 'unknown')[:10]}, {platform.machine()}, wall time {wall:.0f} s)")

@@ -90,18 +90,26 @@ def proxy_table(seeds=(0, 1, 2), per_class: int = 150, within_per_class: int = 8
     return pd.DataFrame(rows).set_index("setting")
 
 
+#: The fields of :class:`stienet.data.synthetic.CorpusStyle` the expression model reads (the
+#: others shape channel and phonetics, which the proxy does not render).
+EXPRESSION_FIELDS = ("acting", "spread", "blend", "disagree", "actors", "confuse")
+
+
 def apply(settings) -> None:
-    """Override fields of :data:`CORPUS_STYLES` from ``CODE.field=value`` strings."""
+    """Override expression fields of :data:`CORPUS_STYLES` from ``CODE.field=value`` strings
+    (used by this script and by ``calibrate_standins.py --set``)."""
     for item in settings:
         try:
             key, value = item.split("=")
             code, field = key.split(".")
+            if field not in EXPRESSION_FIELDS:
+                raise ValueError(f"field must be one of {', '.join(EXPRESSION_FIELDS)}")
             style = syn.CORPUS_STYLES[code]
             syn.CORPUS_STYLES[code] = dataclasses.replace(style, **{field: float(value)})
         except (ValueError, KeyError, TypeError) as exc:
             raise SystemExit(f"--set expects CODE.field=value with a corpus code of "
-                             f"{sorted(syn.CORPUS_STYLES)} and a numeric CorpusStyle field, "
-                             f"got {item!r} ({exc})")
+                             f"{sorted(syn.CORPUS_STYLES)}, an expression field "
+                             f"({', '.join(EXPRESSION_FIELDS)}) and a number, got {item!r} ({exc})")
 
 
 def main(argv=None) -> int:

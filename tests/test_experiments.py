@@ -102,6 +102,13 @@ def test_result_of_another_generator_version_is_rerun(tmp_path, monkeypatch):
         rep = run_sweep("ablation", TINY, out=out, progress=False)
     assert rep.skipped == 5 and len(rep.done) == 1
     assert json.loads(path.read_text())["generator_version"] == GENERATOR_VERSION
+    rec = json.loads(path.read_text())
+    del rec["generator_version"]                    # files from before the field: version 1
+    path.write_text(json.dumps(rec))
+    assert "generator version 1" in valid_result(path, spec)[1]
+    rec["data"] = "real"                            # real data has no generator to compare
+    path.write_text(json.dumps(rec))
+    assert valid_result(path, spec) == (True, "ok")
 
 
 def _fixture(out, sweep, method, src, tgt, seed, metrics, tag=""):

@@ -201,3 +201,9 @@ def test_calibration_proxy_follows_the_levers(monkeypatch):
     proxy.apply(["B.confuse=1"])
     after = proxy.cross_uar("C", "B", classes, seeds=(0,), per_class=120)
     assert before > 45.0 and after < before - 10.0, (before, after)
+
+
+def test_every_corpus_style_has_a_confusion_partner():
+    from stienet.data import synthetic as syn
+
+    assert set(syn.CONFUSION_STEP) == set(syn.CORPUS_STYLES)

@@ -43,9 +43,9 @@ emotion sounds; version 2 adds exactly those levers, all in units of :data:`PROF
 * a **structured** disagreement lever, ``confuse`` (0 in version 2, so the audio is unchanged):
   the corpus plays each emotion that share of the way towards a confusion partner that no other
   corpus shares (:func:`corpus_profile`). Calibration trials with it (recorded in
-  ``results/synthetic/calibration_trials.md``) either brought the cross-corpus rows into range
-  and pulled the within-corpus ones far below theirs, or kept those and missed e2E, C2e and
-  E2B, so it is not switched on yet;
+  ``results/synthetic/calibration_trials.md``) either brought the cross-corpus rows into or
+  near range and pulled the within-corpus ones far below theirs, or kept those and missed e2E
+  and C2e, so it is not switched on yet;
 * channel and phonetics are unchanged from version 1 (they differ by corpus but per-speaker
   [0, 1] scaling removes most of their effect on the classifier).
 
@@ -201,6 +201,8 @@ def corpus_profile(code: str, emotion: str, shift: float = 1.0) -> np.ndarray:
     ``confuse`` of the way towards the emotion's confusion partner (:func:`confusion_partner`),
     the share scaled by ``shift`` (0 = the shared literature profile)."""
     c = float(np.clip(shift * CORPUS_STYLES[code].confuse, 0.0, 1.0))
+    if c == 0.0:
+        return _profile(emotion)
     return (1 - c) * _profile(emotion) + c * _profile(confusion_partner(code, emotion))
 
 
