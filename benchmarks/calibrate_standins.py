@@ -173,6 +173,10 @@ def main(argv=None) -> int:
                     help="try other expression styles (e.g. e.confuse=0.4); use a separate "
                          "STIENET_CACHE: the cache folder does not record the styles")
     args = ap.parse_args(argv)
+    names = [r["setting"] for r in settings()]
+    if args.only and set(args.only) - set(names):
+        ap.error(f"--only expects settings of the table ({', '.join(map(repr, names))}), "
+                 f"got {sorted(set(args.only) - set(names))}")
     if args.set:
         if not os.environ.get("STIENET_CACHE"):
             ap.error("--set changes the generated audio but not the cache folder's name: set "
