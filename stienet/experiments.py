@@ -36,6 +36,7 @@ from pathlib import Path
 
 from tqdm import tqdm
 
+from .data.specs import KNOWN_CLASSES
 from .results import load_result, save_result
 
 CORPORA_PAIRS = ("B", "C", "e", "S")
@@ -184,6 +185,9 @@ def expand(sweep: str, settings: Settings | None = None) -> list[RunSpec]:
             for method in ("SVM", "SATNMF"):
                 runs.append(RunSpec("shift", "closed", method, src, tgt, seed, tag,
                                     _p(shift=shift, classes="B2C")))
+            # the SVM on source-only's own task (the 3 known classes): the issue #10 check
+            runs.append(RunSpec("shift", "closed", "SVM", src, tgt, seed, f"known_{tag}",
+                                _p(shift=shift, classes=KNOWN_CLASSES)))
     else:
         raise ValueError(f"unknown sweep {sweep!r}; sweeps are {', '.join(SWEEPS)}")
     return runs

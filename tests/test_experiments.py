@@ -25,7 +25,11 @@ def test_sweep_sizes():
     assert all("select" not in dict(r.params) for r in expand("satnmf", s))  # old files still valid
     some = expand("satnmf", Settings(seeds=(0,), closed_methods=("SVM", "mSDA")))
     assert [r.method for r in some[:2]] == ["SVM", "mSDA"] and len(some) == 4 * 2
-    assert len(expand("shift", s)) == 4 * 5 * 3                      # 2 presets, source-only, SVM, SATNMF
+    shift = expand("shift", s)             # 2 presets, source-only, SVM (B2C and 3 known), SATNMF
+    assert len(shift) == 4 * 6 * 3
+    known = [r for r in shift if r.tag.startswith("known_")]
+    assert len(known) == 4 * 3 and {r.method for r in known} == {"SVM"}
+    assert all(dict(r.params)["classes"] == ("anger", "fear", "happiness") for r in known)
     assert len(expand("open-ablation", s)) == 2 * 7 * 3              # 2 pairs, open and 6 ingredients off
     assert {dict(r.params)["preset"] for r in expand("pairs", s)} == {"paper", "open"}
     for name in ("pairs", "ablation", "sensitivity", "shift", "open-ablation", "satnmf",
