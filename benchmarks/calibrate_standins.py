@@ -160,6 +160,13 @@ def summary(per_seed: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(out)
 
 
+def _short(commit: str | None) -> str:
+    """A commit for the table's header: 10 hex digits, keeping the ``-dirty`` mark."""
+    if not commit:
+        return "unknown"
+    return commit[:10] + ("-dirty" if commit.endswith("-dirty") else "")
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--scale", type=float, default=1.0, help="fraction of the real corpus sizes")
@@ -192,7 +199,7 @@ def main(argv=None) -> int:
             f"{' with ' + ' '.join(args.set) if args.set else ''}, scale {args.scale:g}, "
             f"corpus seeds {' '.join(map(str, args.seeds))}: UAR % of ComParE + per-speaker "
             f"[0, 1] + linear SVM (data: synthetic; stienet {__version__}, commit "
-            f"{(git_commit() or 'unknown')[:10]}, {platform.machine()}, wall time {wall:.0f} s)")
+            f"{_short(git_commit())}, {platform.machine()}, wall time {wall:.0f} s)")
     print(head)
     print(table.to_markdown(index=False))
     if args.out:

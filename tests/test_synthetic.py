@@ -197,7 +197,15 @@ def test_delta_draw(monkeypatch):
     expected = {e: v2.normal(size=9) * syn.PROFILE_UNIT * size for e in syn.EMOTION_PROFILES}
     got = syn._expression_deltas("e")
     assert all(np.array_equal(got[e], expected[e]) for e in expected)
+    # pinned from generator version 2 (commit 090af27), independent of the formula above
+    assert np.allclose(got["anger"][:3], [-3.0911458814381447, 3.051687450989198,
+                                          0.6457710920645932], rtol=0, atol=1e-12)
+    with pytest.raises(ValueError, match="integer >= 0"):
+        monkeypatch.setitem(syn.CORPUS_STYLES, "e",
+                            dataclasses.replace(syn.CORPUS_STYLES["e"], draw=-1))
+        syn._expression_deltas("e")
     monkeypatch.setitem(syn.CORPUS_STYLES, "e", dataclasses.replace(syn.CORPUS_STYLES["e"], draw=7))
+    assert syn.CORPUS_STYLES["e"].disagree == size
     other, again = syn._expression_deltas("e"), syn._expression_deltas("e")
     assert all(np.array_equal(other[e], again[e]) for e in other)
     assert not np.allclose(other["anger"], expected["anger"])

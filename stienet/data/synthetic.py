@@ -49,16 +49,19 @@ emotion sounds; version 2 added exactly those levers, all in units of :data:`PRO
   [0, 1] scaling removes most of their effect on the classifier).
 
 Version 2 still failed C→B, e2E and C2e, and one random draw of the deltas turned out to decide
-them (re-drawing e's deltas moved e2E from 8 to 75 %). **Version 3** (the default) therefore
-*chooses* the draw like any other calibrated value: B gets draw 83, e draw 166 and E a larger
-disagreement (4.5 units); everything else is version 2. Each choice was checked with the audio
-pipeline at full size (``benchmarks/calibration_proxy.py --scan-draws`` ranks candidates,
-``benchmarks/calibrate_standins.py --set`` measures them; the trials are in
-``results/synthetic/calibration_trials.md``), and the full table passes on every row
-(``results/synthetic/calibration.md``, ``notebooks/01_corpora``). ``tests/test_synthetic.py``
-pins the difficulty at small scale. Limits: only the table's ten rows are calibrated — the
-other cross-corpus pairs (those with S, or e against B and C) are as hard as the chosen draws
-happen to make them; the corpus deltas are large enough to reverse some literature directions
+them (in the profile-only proxy, 20 re-draws of e's deltas moved e2E from 8 to 75 %).
+**Version 3** (the default) therefore *chooses* the draw like any other calibrated value — what
+an earlier session had argued against, because a chosen draw is tuned to the table: B gets draw
+83, e draw 166 and E a larger disagreement (4.5 units); everything else is version 2. Each
+choice was checked with the audio pipeline at full size (``benchmarks/calibration_proxy.py
+--scan-draws`` ranks candidates, ``benchmarks/calibrate_standins.py --set`` measures them; the
+trials are in ``results/synthetic/calibration_trials.md``), and the mean over corpus seeds 0–2
+passes on every row (``results/synthetic/calibration.md``, ``notebooks/01_corpora``).
+``tests/test_synthetic.py`` pins the difficulty at small scale. Limits: the draws were chosen on
+the same seeds 0–2 (no held-out seeds checked), and single seeds can sit far outside a range
+(C→B: 58.2, 29.7, 58.9 for seeds 0, 1, 2); of the twelve STIENet pairs only B→C and C→B are
+rows of the table — the others are as hard as the chosen draws happen to make them; the corpus
+deltas are large enough to reverse some literature directions
 in single corpora, and the measured median F0 of B's angry clips is not above its sad ones
 (xfail test): B's deltas lower anger's F0 level by 2.7 semitones and raise sadness's by 3.8,
 taking 6.4 of the designed 8.4 semitones between them.
@@ -215,6 +218,8 @@ def _expression_deltas(code: str) -> dict[str, np.ndarray]:
     """Random corpus-specific deviation of each emotion profile: ``disagree`` profile units per
     dimension, seeded by the corpus code (fixed per corpus, not per seed)."""
     style = CORPUS_STYLES[code]
+    if not (isinstance(style.draw, (int, np.integer)) and style.draw >= 0):
+        raise ValueError(f"CorpusStyle.draw of {code!r} must be an integer >= 0, got {style.draw!r}")
     key = int(hashlib.sha1(code.encode()).hexdigest()[:8], 16)
     rng = np.random.default_rng(key if style.draw == 0 else [key, style.draw])
     size = style.disagree
