@@ -110,7 +110,7 @@ for preset in ("paper", "open"):
         glue(f"p07_{preset}_{metric.strip('*').lower()}", float(part[metric].mean()), display=False)
 glue("p07_collapsed", int(results["collapsed"].sum()), display=False)
 glue("p07_runs", int(len(results)), display=False)
-glue("p07_collapsed_runs", "; ".join(f"{r.pair.replace('_', ' → ')}, seed {r.seed}, `{r.preset}` preset"
+glue("p07_collapsed_runs", "; ".join(f"{r.pair.replace('_', ' → ')}, seed {r.seed}, {r.preset} preset"
                                      for r in results[results["collapsed"]].itertuples()) or "none",
      display=False)
 glue("p07_source_acc", 100 * float(np.mean([load_result(p)["metrics"]["source_acc"]
@@ -316,7 +316,7 @@ walls.reindex(index=[m for m in ours.index if m in walls.index],
 # | `pairs` (12 pairs × 2 presets × 2 seeds, 10 epochs, `--jobs 2`, generator v3; the machine also ran a 30-epoch training) | 48 | 14.3 min |
 # | `ablation` (6 configurations × 2 presets × 1 seed, `--jobs 2`, v3) | 12 | 3.9 min |
 # | `open-ablation` (2 pairs × 7 configurations × 1 seed, `--jobs 2`, v3) | 14 | 3.8 min |
-# | `sensitivity` (21 configurations × 2 seeds, one core; v1, before the fix) | 42 | 26 min |
+# | `sensitivity` (21 configurations × 2 presets × 1 seed, `--jobs 2`, v3) | 42 | 12.6 min |
 # | `satnmf` (4 schemes × 14 methods × 1 seed, v3; trials in threads) | 56 | 10.4 min |
 # | `shift` (4 shifts × 6 runs × 1 seed, `--jobs 2`, v3, incl. generating the shifted corpora) | 24 | 4.1 min |
 # | `pairs --methods OSBP OSNN TNMF ATI DAOD LEAD` (12 pairs × 6 methods × 1 seed, `--jobs 2`, v3) | 72 | 9.0 min |
