@@ -37,6 +37,7 @@ import sys
 
 import numpy as np
 import pandas as pd
+from sklearn import config_context
 from sklearn.metrics import recall_score
 from sklearn.model_selection import GroupKFold, cross_val_predict
 from sklearn.svm import LinearSVC
@@ -125,8 +126,10 @@ def row_uar(name: str, seeds=(0, 1, 2), within_per_class: int = 80) -> float:
         for seed in seeds:
             x, y, who = sample_profiles(code, get_spec(code).emotions, within_per_class, seed,
                                         np.random.default_rng(seed))
-            pred = cross_val_predict(_svm(), x, y, groups=who,
-                                     cv=GroupKFold(n_splits=min(7, len(set(who)))))
+            # (skada switches scikit-learn's metadata routing on globally; groups= needs it off)
+            with config_context(enable_metadata_routing=False):
+                pred = cross_val_predict(_svm(), x, y, groups=who,
+                                         cv=GroupKFold(n_splits=min(7, len(set(who)))))
             uar.append(100 * recall_score(y, pred, average="macro"))
         return float(np.mean(uar))
     source, target, classes = CROSS[name]

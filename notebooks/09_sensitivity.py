@@ -94,7 +94,9 @@ glue("sens_open_h_lo", float(by["open"]["H"].min()), display=False)
 glue("sens_open_h_hi", float(by["open"]["H"].max()), display=False)
 glue("sens_open_all_h", float(by["open"].loc["all=1", "H"]), display=False)
 glue("sens_open_all_auroc", float(by["open"].loc["all=1", "AUROC"]), display=False)
-glue("sens_open_best", ", ".join(by["open"].index[by["open"]["H"] == by["open"]["H"].max()]), display=False)
+glue("sens_open_best", ", ".join(c.replace("all=1", "all weights = 1").replace("=", " = ")
+                                 for c in by["open"].index[by["open"]["H"] == by["open"]["H"].max()]),
+     display=False)
 glue("sens_open_eps", f"{by['open'].loc['epsilon=1.5', 'H']:.0f} and {by['open'].loc['epsilon=2', 'H']:.0f}",
      display=False)
 glue("sens_open_auroc_lo", float(by["open"]["AUROC"].min()), display=False)
