@@ -86,14 +86,21 @@ def settings() -> list[dict]:
     return rows
 
 
-def within_uar(code: str, seed: int, scale: float, progress: bool = False) -> float:
-    """UAR (percent) of the linear SVM within one stand-in, speaker-independent folds."""
-    table = load_corpus(code, seed=seed, scale=scale, progress=progress)
+def within_uar(code: str, seed: int, scale: float, progress: bool = False, shift: float = 1.0,
+               classes=None) -> float:
+    """UAR (percent) of the linear SVM within one stand-in, speaker-independent folds; all of
+    the corpus's emotions, or only ``classes`` (e.g. the three known classes)."""
+    table = load_corpus(code, seed=seed, scale=scale, shift=shift, progress=progress)
     feats = compare_features(table, progress=progress)
-    speakers = feats.table["speaker"].to_numpy()
-    x = minmax_scale(feats.values, speakers)
-    emotions = sorted(set(feats.table["emotion"]))
-    y = feats.table["emotion"].map(emotions.index).to_numpy()
+    keep = np.ones(len(feats.table), bool) if classes is None else \
+        feats.table["emotion"].isin(list(classes)).to_numpy()
+    if classes is not None and set(classes) - set(feats.table["emotion"]):
+        raise ValueError(f"{code} has no clips of {sorted(set(classes) - set(feats.table['emotion']))}")
+    table = feats.table[keep]
+    speakers = table["speaker"].to_numpy()
+    x = minmax_scale(feats.values[keep], speakers)
+    emotions = sorted(set(table["emotion"]))
+    y = table["emotion"].map(emotions.index).to_numpy()
     groups = np.unique(speakers)
     if len(groups) > WITHIN_FOLDS:  # deterministic speaker folds
         fold_of = {g: i % WITHIN_FOLDS for i, g in enumerate(sorted(groups))}

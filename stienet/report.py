@@ -19,7 +19,8 @@ import pandas as pd
 from .metrics import collapsed
 from .paths import atomic_write_bytes
 
-METRICS = ("OS", "OS*", "UNK", "H", "AUROC", "UAR", "WAR")
+METRICS = ("OS", "OS*", "UNK", "H", "AUROC", "UAR", "WAR",
+           "source_acc")   # source_acc: STIENet's eval-mode accuracy on held-out source clips
 
 
 def paper_numbers(paper: str | None = None) -> pd.DataFrame:
@@ -31,7 +32,8 @@ def paper_numbers(paper: str | None = None) -> pd.DataFrame:
 
 def load_results(out="results", data: str = "synthetic", sweep: str | None = None) -> pd.DataFrame:
     """One row per result file below ``<out>/<data>[/<sweep>]``: sweep, method, source,
-    target, pair, seed, tag, epochs, metrics (percent), wall time, path."""
+    target, pair, seed, tag, epochs, metrics (percent; ``source_acc`` only for the deep
+    methods that hold out source clips), wall time, path."""
     root = Path(out) / data / (sweep or "")
     rows, bad = [], []
     for path in sorted(root.rglob("*.json")):

@@ -155,6 +155,22 @@ def test_standins_are_about_as_hard_as_real_speech():
     assert not outside, f"UAR % outside (low, high) at scale {CALIBRATION_SCALE}: {outside}"
 
 
+def test_within_uar_on_a_subset_of_classes():
+    """``within_uar(classes=...)`` (used by benchmarks/shift_within.py): naming every emotion of
+    the corpus gives the unrestricted number, a subset scores only those clips (3 labels), and
+    an emotion the corpus does not have is refused."""
+    module = _calibration_module()
+    from stienet.data.specs import KNOWN_CLASSES
+    from stienet.data import load_corpus
+    emotions = sorted(set(load_corpus("B", seed=0, scale=CALIBRATION_SCALE, progress=False)["emotion"]))
+    full = module.within_uar("B", 0, CALIBRATION_SCALE)
+    assert module.within_uar("B", 0, CALIBRATION_SCALE, classes=emotions) == pytest.approx(full)
+    known = module.within_uar("B", 0, CALIBRATION_SCALE, classes=KNOWN_CLASSES)
+    assert 0.0 <= known <= 100.0 and known != pytest.approx(full)
+    with pytest.raises(ValueError, match="no clips of"):
+        module.within_uar("B", 0, CALIBRATION_SCALE, classes=("anger", "contempt"))
+
+
 def test_confusion_lever():
     """The structured-disagreement lever (``confuse``, 0 in generator v2): every corpus has its own
     confusion partner for every emotion, and ``confuse = c`` moves the corpus's profile exactly
