@@ -138,6 +138,12 @@ def _train(args: argparse.Namespace) -> int:
     # deep methods share STIENet's training options (Eq 5 weights and phi act on STIENet only)
     params = dict(weights=LossWeights(*_train_weights(args)), preset=args.preset, phi=args.phi,
                   reject_dropout=args.reject_dropout, lr=args.lr) if method.kind == "deep" else {}
+    if args.bn is not None:
+        if method.kind != "deep" or method.build is not None or method.runner is not None:
+            print(f"error: --bn applies to STIENet only ({name} trains with one BatchNorm pass "
+                  "over both domains)", file=sys.stderr)
+            return 2
+        params["bn"] = args.bn
     for seed in args.seeds:
         print(f"{name} {args.source} -> {args.target}, seed {seed}: loading corpora "
               "(the first run generates the synthetic stand-ins and decodes them)", flush=True)
@@ -399,6 +405,9 @@ def _add_train(sub) -> None:
     _preset_option(t)
     t.add_argument("--phi", type=float, default=None,
                    help="phi of Eq 4 (> 0); default: the preset's (paper 0.1, open 0.7)")
+    t.add_argument("--bn", choices=("domain", "joint"), default=None,
+                   help="BatchNorm statistics: per domain (the presets' choice) or one set for "
+                        "both domains (stienet.train); default: the preset's")
     t.add_argument("--reject-dropout", type=float, default=0.5,
                    help="dropout rate that makes pseudo-unknown source features (Eq 3)")
     t.add_argument("--device", default="auto", help="auto (CUDA if present), cpu, cuda[:N], mps")

@@ -59,6 +59,7 @@ OPEN_INGREDIENTS = {
     "eval-pseudo-labels": dict(pseudo_labels="train", pseudo_threshold=0.0),
     "phi": dict(phi=0.1),
     "threshold": dict(decision="argmax"),
+    "domain-bn": dict(bn="joint"),   # in both presets (an implementation choice, issue #10)
 }
 OPEN_ABLATION_PAIRS = (("C", "B"), ("B", "C"))
 
@@ -249,6 +250,16 @@ def valid_result(path: Path, spec: RunSpec) -> tuple[bool, str]:
         return False, "corrupt (no metrics)"
     if rec.get("spec") != json.loads(json.dumps(spec.to_dict())):
         return False, "holds another spec"
+    if spec.kind == "stienet":
+        from .train import PRESETS
+
+        hp = rec.get("hyperparameters") or {}
+        recipe = PRESETS.get(hp.get("preset"), {})
+        stale = sorted(k for k, v in recipe.items() if k not in dict(spec.params) and hp.get(k) != v)
+        if stale:
+            return False, (f"trained with another {hp.get('preset')!r} recipe "
+                           f"({', '.join(f'{k}={hp.get(k)!r}' for k in stale)}; now "
+                           f"{', '.join(f'{k}={recipe[k]!r}' for k in stale)})")
     if rec.get("data") == "synthetic":
         from .data.synthetic import GENERATOR_VERSION
 

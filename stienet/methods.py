@@ -207,6 +207,8 @@ def run_method(name: str, source: str, target: str, *, seed: int = 0, epochs: in
         return run_shallow(source, target, cfg, progress)
     from .train import TrainConfig
 
+    if method.build is not None or method.runner is not None:
+        params.setdefault("bn", "joint")   # their steps pass both domains through one encoder call
     cfg = TrainConfig(epochs=epochs, batch_size=batch_size, seed=seed, device=device,
                       data_root=data_root, synthetic_scale=scale, synthetic_shift=shift, **params)
     return run_deep(method.name, source, target, cfg, progress, on_epoch)

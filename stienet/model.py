@@ -119,6 +119,16 @@ class Classifier(nn.Module):
         return out(drop(relu(bn(h)))), out(drop(relu(he)))
 
 
+    def batch_stats(self, feats: torch.Tensor) -> torch.Tensor:
+        """Logits of ``feats`` as in evaluation (dropout off) but normalised with the batch's
+        own BatchNorm statistics, leaving the running statistics untouched (the target's
+        prediction during training when each domain keeps its own statistics)."""
+        linear, bn, relu, _, out = self.net
+        h = linear(feats)
+        h = (h - h.mean(0)) / torch.sqrt(h.var(0, unbiased=False) + bn.eps) * bn.weight + bn.bias
+        return out(relu(h))
+
+
 class STIENet(nn.Module):
     """Encoder φ and classifier f with K+1 outputs. ``forward`` returns ``(features, logits)``."""
 

@@ -80,13 +80,14 @@ def _grads(model, terms, name):
     return enc, cls
 
 
+@pytest.mark.parametrize("bn", ["domain", "joint"])
 @pytest.mark.parametrize("preset", ["paper", "open"])
-def test_each_term_reaches_the_parameters_it_should(preset):
+def test_each_term_reaches_the_parameters_it_should(preset, bn):
     torch.manual_seed(0)
     model = STIENet(3).train()
     with torch.no_grad():     # known classes win at first, so every target clip gets a pseudo label
         model.classifier.net[-1].bias[:3] += 3.0
-    cfg = TrainConfig(preset=preset, pseudo_threshold=0.0)
+    cfg = TrainConfig(preset=preset, pseudo_threshold=0.0, bn=bn)
     xs, xt = torch.randn(8, 8000), torch.randn(8, 8000)
     ys = torch.tensor([0, 1, 2, 0, 1, 2, 0, 1])
     terms = step_losses(model, xs, ys, xt, cfg, torch.full((8,), 8000), torch.full((8,), 6000),
@@ -200,10 +201,70 @@ def test_speaker_offsets_are_each_speakers_mean_feature(toy, monkeypatch):
     for s in np.unique(speakers):
         assert np.allclose(off[speakers == s], feats[speakers == s].mean(0), atol=1e-5)
     monkeypatch.undo()
-    run = fit("B", "C", TrainConfig(data_root=toy, speaker_norm=True, **{**TOY, "epochs": 2}),
+    run = fit("B", "C", TrainConfig(data_root=toy, speaker_norm=True, bn="joint", **{**TOY, "epochs": 2}),
               progress=False)
     assert run.to_json()["hyperparameters"]["speaker_norm"] is True
     assert np.isfinite(run.history[-1]["loss_total"])
+
+
+def test_domain_batchnorm_statistics_are_each_domains_own():
+    """bn="domain": each domain's precise statistics (saved by bn_state, put back by
+    load_bn_state) make eval mode compute what training computed on that domain's batch —
+    checked against torch's own train-mode BatchNorm (dropout off, running statistics frozen)."""
+    from stienet.train import bn_state, load_bn_state, precise_batchnorm
+
+    torch.manual_seed(0)
+    model = STIENet(3)
+    xs, xt = torch.randn(6, 8000), 3.0 * torch.randn(6, 8000) + 0.5   # two different "domains"
+    ls, lt = torch.full((6,), 8000), torch.full((6,), 7000)
+    snapshots = {}
+    for role, x, n in (("source", xs, ls), ("target", xt, lt)):
+        precise_batchnorm(model, [(x, n, None)])
+        snapshots[role] = bn_state(model)
+    for role, x, n in (("source", xs, ls), ("target", xt, lt)):
+        load_bn_state(model, snapshots[role])
+        model.eval()
+        with torch.no_grad():
+            feats, logits = model(x, n)
+        # reference: train-mode BatchNorm on the same batch (batch statistics), dropout off
+        model.train()
+        for m in model.modules():
+            if isinstance(m, torch.nn.Dropout):
+                m.eval()
+            if isinstance(m, torch.nn.modules.batchnorm._BatchNorm):
+                m.momentum = 0.0                # leave the running statistics as they are
+        with torch.no_grad():
+            ref_feats, ref_logits = model(x, n)
+        for m in model.modules():
+            if isinstance(m, torch.nn.modules.batchnorm._BatchNorm):
+                m.momentum = 0.1
+        # running variances are unbiased, batch normalisation divides by n: the deepest
+        # convolution pools only ~70 values per channel here, the classifier 6 clips
+        assert torch.allclose(feats, ref_feats, atol=2e-3, rtol=2e-2)
+        other = snapshots["target" if role == "source" else "source"]
+        load_bn_state(model, other)            # the other domain's statistics: visibly different
+        model.eval()
+        with torch.no_grad():
+            assert not torch.allclose(model(x, n)[0], ref_feats, atol=2e-2, rtol=0.2)
+        assert (logits.argmax(1) == ref_logits.argmax(1)).float().mean() >= 5 / 6
+    first = next(iter(snapshots["source"]))                # the first convolution's BatchNorm
+    mean_s, mean_t = snapshots["source"][first][0], snapshots["target"][first][0]
+    assert not torch.allclose(mean_s, mean_t)   # the two domains really got their own statistics
+
+
+def test_domain_batchnorm_needs_stienets_own_step(toy):
+    from stienet.train import stienet_step
+
+    def other_step(*args):
+        return stienet_step(*args)
+
+    with pytest.raises(ValueError, match="bn='joint'"):
+        fit("B", "C", TrainConfig(data_root=toy, bn="domain", **{**TOY, "epochs": 1}),
+            progress=False, step=other_step)
+    with pytest.raises(ValueError, match="bn must be one of"):
+        TrainConfig(bn="shared")
+    with pytest.raises(ValueError, match="speaker_norm"):
+        TrainConfig(bn="domain", speaker_norm=True)
 
 
 def test_oracle_operating_point_is_the_best_threshold_by_brute_force():
