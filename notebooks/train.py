@@ -44,8 +44,9 @@
 # least confident target clips of each batch trained towards unknown, Eq 1–2 weighted by
 # 1 − p(unknown), eval-mode pseudo labels above 0.5 confidence, φ = 0.7 and an unknown threshold
 # chosen on held-out source clips. Both share what makes the evaluated network the trained one:
-# one encoder pass over source and target (one set of BatchNorm statistics), pooling over real
-# frames only, and per-speaker input level normalisation.
+# domain-specific BatchNorm (source and target pass the network separately, each normalised —
+# in training and in evaluation — with its own statistics), pooling over real frames only, and
+# per-speaker input level normalisation.
 
 # %% [markdown]
 # ## What you are looking at
