@@ -45,6 +45,7 @@
 # %%
 import matplotlib.pyplot as plt
 import pandas as pd
+from IPython.display import Markdown
 
 from stienet.experiments import OPEN_INGREDIENTS
 from stienet.report import config_table, load_results, pairs_table
@@ -55,8 +56,9 @@ if ablation.empty:
 else:
     order = ["open"] + [f"open_no-{k}" for k in OPEN_INGREDIENTS]
     for pair, part in ablation.groupby("pair", sort=False):
-        print(f"{pair.replace('_', ' → ')} (data: {part['data'].iloc[0]}, "
-              f"{part.groupby('tag').size().min()} seed(s), epochs {sorted(part['epochs'].unique().tolist())})")
+        display(Markdown(f"**{pair.replace('_', ' → ')}** (data: {part['data'].iloc[0]}, "  # noqa: F821
+                         f"{part.groupby('tag').size().min()} seed(s), "
+                         f"epochs {sorted(part['epochs'].unique().tolist())})"))
         display(config_table(part, metrics=("OS*", "UNK", "H", "AUROC"), best=("H",))  # noqa: F821
                 .reindex(order).rename_axis("configuration"))
 
