@@ -138,6 +138,16 @@ glue("p07_paper_sb", float(results[(results["preset"] == "paper") & (results["pa
 #   UAR on its three known classes, below chance; it is not a row of the calibration table,
 #   {doc}`01_corpora`); with each corpus normalised on its own, the network now reaches
 #   {glue:text}`p07_paper_sb:.0f` % OS\* on it (`paper`, mean of two seeds).
+# * **What domain-specific BatchNorm changed, pair by pair** (against one set of statistics for
+#   both domains: the same sweep, committed at 071145f; means of two seeds). It raised the
+#   averages mostly on the SAVEE pairs, where one shared set did worst (`paper` OS\*: S → B
+#   25 → 43 %, S → C 22 → 45 %, C → S 23 → 60 %; `open` H: S → B 3 → 46 %, C → S 25 → 56 %),
+#   and it costs points elsewhere (`paper` OS\*: B → C 51 → 45 %, e → B 64 → 49 %, C → e
+#   46 → 40 %; `open` H: C → B 54 → 40 %, B → C 37 → 30 %). Over the 12 pairs it improved `paper`
+#   OS\* on 7, `open` H on 6 and the AUROC of p(unknown) on 10 of 12 pairs in each preset. Source-only
+#   training on B → C (shift 1, seeds 0–3, `--beta 0 --gamma 0 --delta 0 --epsilon 0`) falls from
+#   48 to 37 % OS\* with it. A plausible cause, not measured: the target's own statistics include
+#   its unknown clips, which the source's do not have.
 # * **Transfer is weak on these stand-ins.** With the `paper` preset OS\* averages
 #   {glue:text}`p07_paper_os:.0f` % over the 12 pairs (chance 33 %) and UNK
 #   {glue:text}`p07_paper_unk:.0f` %: the unknown output almost never wins, as
