@@ -146,8 +146,10 @@ glue("p07_paper_sb", float(results[(results["preset"] == "paper") & (results["pa
 #   46 → 40 %; `open` H: C → B 54 → 40 %, B → C 37 → 30 %). Over the 12 pairs it improved `paper`
 #   OS\* on 7, `open` H on 6 and the AUROC of p(unknown) on 10 of 12 pairs in each preset. Source-only
 #   training on B → C (shift 1, seeds 0–3, `--beta 0 --gamma 0 --delta 0 --epsilon 0`) falls from
-#   48 to 37 % OS\* with it. A plausible cause, not measured: the target's own statistics include
-#   its unknown clips, which the source's do not have.
+#   48 to 37 % OS\* with it. About half of that is the target's unknown clips, which enter the
+#   target's own statistics but have no counterpart in the source's: with a target that holds
+#   only C's known-class clips (a diagnostic that uses target labels; a manifest CSV as
+#   `--target`), the same runs give 43 % with domain-specific and 46 % with shared statistics.
 # * **Transfer is weak on these stand-ins.** With the `paper` preset OS\* averages
 #   {glue:text}`p07_paper_os:.0f` % over the 12 pairs (chance 33 %) and UNK
 #   {glue:text}`p07_paper_unk:.0f` %: the unknown output almost never wins, as
