@@ -128,6 +128,12 @@ class TrainConfig:
         if self.decision == "calibrated" and self.holdout == 0:
             raise ValueError("decision='calibrated' chooses its threshold on held-out source "
                              "clips: holdout must be > 0")
+        counts = {k: getattr(self, k) for k in ("epochs", "batch_size", "seed", "synthetic_seed",
+                                                 "embeddings")}
+        wrong = {k: v for k, v in counts.items() if isinstance(v, bool) or not isinstance(v, (int, np.integer))}
+        if wrong:  # e.g. seed=1.0 from a parameter file would fail deep inside numpy's generator
+            raise ValueError("these TrainConfig fields must be integers: "
+                             + ", ".join(f"{k}={v!r}" for k, v in wrong.items()))
         if self.epochs < 1 or self.batch_size < 2:
             raise ValueError(f"epochs must be >= 1 and batch_size >= 2, got {self.epochs}, {self.batch_size}")
         if not self.phi > 0:

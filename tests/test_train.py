@@ -2,6 +2,7 @@
 import json
 import math
 
+import numpy as np
 import pytest
 import torch
 
@@ -65,6 +66,11 @@ def test_bad_configuration_errors():
         LossWeights(beta=-0.5)
     with pytest.raises(ValueError, match="phi must be > 0"):
         TrainConfig(phi=0)
+    with pytest.raises(ValueError, match=r"must be integers: synthetic_seed=1\.0"):
+        TrainConfig(synthetic_seed=1.0)
+    with pytest.raises(ValueError, match="must be integers: epochs='3'"):
+        TrainConfig(epochs="3")
+    assert TrainConfig(seed=np.int64(2)).seed == 2
     assert main(["train", "--source", "X", "--target", "C", "--epochs", "1"]) == 2
     assert main(["train", "--source", "B", "--target", "C", "--data-root", "/nonexistent"]) == 2
 
