@@ -35,6 +35,7 @@ from __future__ import annotations
 import argparse
 import os
 import platform
+import re
 import sys
 import time
 from pathlib import Path
@@ -87,18 +88,24 @@ def settings() -> list[dict]:
 
 
 def within_uar(code: str, seed: int, scale: float, progress: bool = False, shift: float = 1.0,
-               classes=None) -> float:
+               classes=None, features: str | None = None) -> float:
     """UAR (percent) of the linear SVM within one stand-in, speaker-independent folds; all of
-    the corpus's emotions, or only ``classes`` (e.g. the three known classes)."""
+    the corpus's emotions, or only ``classes`` (e.g. the three known classes); all 6373
+    ComParE functionals, or only those whose name matches the regular expression ``features``
+    (e.g. ``"F0final"``)."""
     table = load_corpus(code, seed=seed, scale=scale, shift=shift, progress=progress)
     feats = compare_features(table, progress=progress)
     keep = np.ones(len(feats.table), bool) if classes is None else \
         feats.table["emotion"].isin(list(classes)).to_numpy()
     if classes is not None and set(classes) - set(feats.table["emotion"]):
         raise ValueError(f"{code} has no clips of {sorted(set(classes) - set(feats.table['emotion']))}")
+    cols = np.ones(len(feats.names), bool) if features is None else \
+        np.array([re.search(features, name) is not None for name in feats.names])
+    if not cols.any():
+        raise ValueError(f"no ComParE feature name matches {features!r}")
     table = feats.table[keep]
     speakers = table["speaker"].to_numpy()
-    x = minmax_scale(feats.values[keep], speakers)
+    x = minmax_scale(feats.values[keep][:, cols], speakers)
     emotions = sorted(set(table["emotion"]))
     y = table["emotion"].map(emotions.index).to_numpy()
     groups = np.unique(speakers)

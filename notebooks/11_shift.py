@@ -121,8 +121,10 @@ glue("svm_sb", float(reference.loc["S_B", "svm_uar"]), display=False)
 # * **The network transfers now, but less than the SVM at small shift.** Source-only STIENet
 #   reaches {glue:text}`src_lo:.0f` % OS\* at shift {glue:text}`shift_lo:.1f` (three classes,
 #   chance 33 %) against {glue:text}`svm3_lo:.0f` % for the SVM on the same three classes, so
-#   issue #10's check — source-only within 10 points of the SVM at shift 0.5 — still fails; the
-#   `paper` preset gets {glue:text}`paper_lo:.0f` %. The `open` preset trades OS\* for
+#   issue #10's check — source-only within 10 points of the SVM at shift 0.5 — fails on this
+#   draw of the stand-ins, and narrowly on the mean of five draws ({glue:text}`sos_gap:.1f`
+#   points; see *The check on five corpus draws* below); the `paper` preset gets
+#   {glue:text}`paper_lo:.0f` %. The `open` preset trades OS\* for
 #   rejection.
 # * **Why the network's OS\* *rises* with the shift** (source-only {glue:text}`src_lo:.0f` →
 #   {glue:text}`src_hi:.0f` %, `paper` {glue:text}`paper_lo:.0f` → {glue:text}`paper_hi:.0f` %;
@@ -149,6 +151,98 @@ glue("svm_sb", float(reference.loc["S_B", "svm_uar"]), display=False)
 #   owe its lead to scaling per speaker (58 % scaled per corpus as well). The SVM's ComParE functionals separate B's classes
 #   at this shift about as well as the network ever does on held-out *source* clips and lose
 #   almost nothing across corpora, while the network loses 5–10 more points in the transfer.
+# * **Nor do these changes to the network or its training** (same run, domain-specific
+#   BatchNorm, seeds 0–3, mean OS\* against 44 % for the committed recipe; probes for issue
+#   #10, not stored in `results/`): weight decay 10⁻³ / 10⁻² (44 / 45 %); learning rate
+#   3·10⁻⁴ for 30 epochs (43 %, seeds 0–2); a first convolution with stride 4 instead of 10,
+#   i.e. 2.5 times the time resolution (43 %); a log-mel front-end (64 bands, 10 ms hop, via
+#   `torch.stft`) in place of the first convolution (38 %); mean *and* standard deviation over
+#   time instead of the mean alone (43 %); four times the data *and* 30 epochs (full size,
+#   seeds 0–1: 43 / 43 %, held-out source 41 / 52 %).
+#
+# Which cues carry B's known-class contrasts? The same SVM inside B, on one group of ComParE
+# functionals at a time (`benchmarks/shift_within.py`, second table):
+
+# %%
+cues = pd.read_csv("../results/synthetic/shift_within_cues.csv")
+cue_table = cues.pivot(index="cues", columns="shift", values="within_known_uar")
+cue_table = cue_table.loc[["all"] + [c for c in cue_table.index if c != "all"]]
+cue_table.columns = [f"shift {c:g}" for c in cue_table.columns]
+print(f"SVM within {cues['corpus'].iloc[0]}, 3 known classes, UAR %; data: {cues['data'].iloc[0]}, "
+      f"generator version {cues['generator_version'].iloc[0]}, scale {cues['scale'].iloc[0]}, "
+      f"corpus seed {cues['corpus_seed'].iloc[0]}")
+cue_table.round(1)
+
+# %% tags=["remove-input"]
+# the numbers the text quotes (myst-nb glue)
+lo_cues = cue_table["shift 0.5"]
+glue("cue_f0_lo", float(lo_cues["F0"]), display=False)
+glue("cue_vq_lo", float(lo_cues.filter(like="voice quality").iloc[0]), display=False)
+glue("cue_en_lo", float(lo_cues["energy, loudness"]), display=False)
+glue("cue_spec_lo", f"{lo_cues[['MFCC', 'auditory spectrum', 'other spectral']].min():.0f}–"
+     f"{lo_cues[['MFCC', 'auditory spectrum', 'other spectral']].max():.0f}", display=False)
+glue("cue_all_lo", float(lo_cues["all"]), display=False)
+spectral_one = cue_table.loc[["MFCC", "auditory spectrum", "other spectral"], "shift 1"]
+glue("cue_spec_one", f"{spectral_one.min():.0f}–{spectral_one.max():.0f}", display=False)
+
+# %% [markdown]
+# At shift 0.5 the contrast sits in the cues that describe the glottal cycle: voice quality
+# alone (voicing, jitter, shimmer, harmonics-to-noise ratio) gives {glue:text}`cue_vq_lo:.0f` %,
+# nearly all of the {glue:text}`cue_all_lo:.0f` % of every functional together, and F0 alone
+# {glue:text}`cue_f0_lo:.0f` %; energy gives {glue:text}`cue_en_lo:.0f` % and the spectral groups
+# (MFCC, auditory spectrum, other spectral descriptors) {glue:text}`cue_spec_lo` % (chance 33 %).
+# ComParE measures jitter and shimmer period by period; the network sees the waveform through a
+# first convolution of 15 samples with stride 10, pooled to 40 ms steps, and has to learn such
+# measurements from a few dozen clips. What it reaches on held-out source clips (about 50 %)
+# is about what the spectral groups carry. At shift 1 the spectral groups carry much more
+# ({glue:text}`cue_spec_one` %), and the network's held-out source accuracy rises with them
+# (table above). This fits the gap, but it is a reading of the numbers, not a proof: the two
+# front-end changes above (stride 4, log-mel) did not help either.
+#
+# ## The check on five corpus draws
+#
+# The sweep measures the check on one draw of the stand-ins (corpus seed 0), and the SVM's
+# {glue:text}`svm3_lo:.0f` % there is {glue:text}`sos_seed0_rank` of the five draws below. `python benchmarks/source_only_seeds.py` repeats it on
+# corpus seeds 0–4 — other speakers, utterances and corpus deltas, same generator — with four
+# model seeds of source-only STIENet per draw (same budget and recipe as the sweep):
+
+# %%
+sos = pd.read_csv("../results/synthetic/source_only_seeds.csv")
+net = sos[sos["method"] == "source-only"].groupby("corpus_seed")["score"]
+draws = pd.DataFrame({"SVM (3 known), UAR %": sos[sos["method"] != "source-only"].set_index("corpus_seed")["score"],
+                      "source-only OS* %, mean": net.mean(), "min": net.min(), "max": net.max()})
+draws["gap (points)"] = draws["SVM (3 known), UAR %"] - draws["source-only OS* %, mean"]
+draws.loc["mean"] = draws.mean()
+print(f"B -> C, shift {sos['shift'].iloc[0]}, scale {sos['scale'].iloc[0]}, "
+      f"{sos.groupby('corpus_seed')['model_seed'].count().iloc[0]} model seeds per corpus seed; "
+      f"data: {sos['data'].iloc[0]}, generator version {sos['generator_version'].iloc[0]}")
+draws.round(1)
+
+# %% tags=["remove-input"]
+# the numbers the text quotes (myst-nb glue)
+import numpy as np  # noqa: E402
+
+per_draw_svm = draws.drop(index="mean")["SVM (3 known), UAR %"]
+per_draw_net = draws.drop(index="mean")["source-only OS* %, mean"]
+glue("sos_gap", float(draws.loc["mean", "gap (points)"]), display=False)
+glue("sos_svm", float(draws.loc["mean", "SVM (3 known), UAR %"]), display=False)
+glue("sos_net", float(draws.loc["mean", "source-only OS* %, mean"]), display=False)
+per_draw = draws.drop(index="mean")["gap (points)"]
+glue("sos_gap_range", f"{per_draw.min():.0f}–{per_draw.max():.0f}", display=False)
+glue("sos_within10", int((per_draw <= 10).sum()), display=False)
+glue("sos_draws", len(per_draw), display=False)
+rank = int((per_draw_svm > per_draw_svm.loc[0]).sum()) + 1
+glue("sos_seed0_rank", "the highest" if rank == 1 else f"number {rank} from the top", display=False)
+glue("sos_corr", float(np.corrcoef(per_draw_svm, per_draw_net)[0, 1]), display=False)
+
+# %% [markdown]
+# Averaged over the five draws the SVM reaches {glue:text}`sos_svm:.1f` % and source-only STIENet
+# {glue:text}`sos_net:.1f` %: a gap of {glue:text}`sos_gap:.1f` points ({glue:text}`sos_gap_range`
+# per draw; within 10 points on {glue:text}`sos_within10` of {glue:text}`sos_draws` draws). So the
+# sweep's single draw overstates the gap, but issue #10's check still narrowly fails on average.
+# The two models rise and fall together from draw to draw (correlation of the per-draw scores
+# {glue:text}`sos_corr:.2f`): a draw that is hard for the SVM tends to be hard for the network,
+# so the check compares them draw by draw, with the network's model seeds averaged.
 #
 # Two measurements from earlier runs bound what limits the network on the default stand-ins:
 # data size was not it on S → e (generator version 2, `paper` preset, 10 epochs: 42 % known-class

@@ -171,6 +171,40 @@ def test_within_uar_on_a_subset_of_classes():
         module.within_uar("B", 0, CALIBRATION_SCALE, classes=("anger", "contempt"))
 
 
+def test_within_uar_on_a_group_of_features():
+    """``within_uar(features=...)`` (the cue table of benchmarks/shift_within.py): a pattern that
+    matches every ComParE name gives the unrestricted number, one group gives another, a pattern
+    that matches nothing is refused; the cue groups each match some functionals and no two
+    groups share one."""
+    import re
+    import sys
+    from pathlib import Path
+
+    from stienet.data import load_corpus
+    from stienet.features import compare_features
+
+    module = _calibration_module()
+    sys.path.insert(0, str(Path(__file__).parents[1] / "benchmarks"))
+    try:
+        from shift_within import CUE_GROUPS
+    finally:
+        sys.path.pop(0)
+    full = module.within_uar("B", 0, CALIBRATION_SCALE)
+    assert module.within_uar("B", 0, CALIBRATION_SCALE, features=".") == pytest.approx(full)
+    f0 = module.within_uar("B", 0, CALIBRATION_SCALE, features=CUE_GROUPS["F0"])
+    assert 0.0 <= f0 <= 100.0 and f0 != pytest.approx(full)
+    with pytest.raises(ValueError, match="no ComParE feature name matches"):
+        module.within_uar("B", 0, CALIBRATION_SCALE, features="no-such-descriptor")
+    names = compare_features(load_corpus("B", seed=0, scale=CALIBRATION_SCALE, progress=False),
+                             progress=False).names
+    hits = {g: {n for n in names if re.search(p, n)} for g, p in CUE_GROUPS.items()}
+    assert all(hits.values()), {g: len(h) for g, h in hits.items()}
+    groups = list(hits)
+    for i, a in enumerate(groups):
+        for b in groups[i + 1:]:
+            assert not hits[a] & hits[b], (a, b, sorted(hits[a] & hits[b])[:3])
+
+
 def test_confusion_lever():
     """The structured-disagreement lever (``confuse``, 0 in generator v2): every corpus has its own
     confusion partner for every emotion, and ``confuse = c`` moves the corpus's profile exactly
