@@ -34,7 +34,7 @@ warnings.filterwarnings("ignore", message="IProgress not found")  # tqdm.auto in
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
-from IPython.display import Audio, display
+from IPython.display import Audio, Markdown, display
 
 from stienet.baselines import cross_corpus_matrix
 from stienet.data import CORPORA, load_corpus, load_waveforms, open_set_split, summarize
@@ -106,7 +106,7 @@ fig.tight_layout()
 
 # %%
 for emotion, i in examples.items():
-    print(emotion)
+    display(Markdown(f"**{emotion}**"))
     display(Audio(b.clip(i)[: int(1.5 * b.sr)], rate=b.sr))
 
 # %% [markdown]

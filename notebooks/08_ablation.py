@@ -29,6 +29,8 @@
 import matplotlib.pyplot as plt
 import pandas as pd
 
+from IPython.display import Markdown, display
+
 from stienet.report import config_table, load_results
 
 results = load_results("../results", "synthetic", "ablation")
@@ -42,8 +44,8 @@ print(f"data: {results['data'].iloc[0]} (generator version {sorted(results['gene
       f"epochs {sorted(results['epochs'].unique().tolist())}; model: last epoch")
 for preset in ("paper", "open"):
     part = results[results["preset"] == preset]
-    print(f"{preset} preset")
-    display(config_table(part, by="config", metrics=("OS", "OS*", "H", "UNK", "AUROC"))  # noqa: F821
+    display(Markdown(f"**`{preset}` preset**"))
+    display(config_table(part, by="config", metrics=("OS", "OS*", "H", "UNK", "AUROC"))
             .reindex(order).rename(index=names).rename_axis("configuration"))
 
 # %%

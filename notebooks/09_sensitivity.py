@@ -66,7 +66,7 @@ for preset in ("paper", "open"):
     handles, labels = axes[0].get_legend_handles_labels()
     axes[-1].axis("off")
     axes[-1].legend(handles, labels, loc="center", title="metric")
-    fig.suptitle(f"C → B sensitivity, preset `{preset}` (synthetic, {seeds} seed(s))", fontsize=11)
+    fig.suptitle(f"C → B sensitivity, {preset} preset (synthetic, {seeds} seed(s))", fontsize=11)
     plt.tight_layout()
     plt.show()
 
@@ -78,6 +78,7 @@ table = pd.concat({preset: pd.DataFrame({w: {f"{v:g}": curve(preset, w, "H")[0][
 print("H (%) by weight value, synthetic, C -> B; columns: the weight's value, the others at 1")
 display(table.round(1))  # noqa: F821
 
+# %% tags=["remove-input"]
 # the numbers the text below quotes (myst-nb glue), so they cannot drift from the results
 from myst_nb import glue  # noqa: E402
 
@@ -94,8 +95,9 @@ glue("sens_open_h_lo", float(by["open"]["H"].min()), display=False)
 glue("sens_open_h_hi", float(by["open"]["H"].max()), display=False)
 glue("sens_open_all_h", float(by["open"].loc["all=1", "H"]), display=False)
 glue("sens_open_all_auroc", float(by["open"].loc["all=1", "AUROC"]), display=False)
-glue("sens_open_best", ", ".join(c.replace("all=1", "all weights = 1").replace("=", " = ")
-                                 for c in by["open"].index[by["open"]["H"] == by["open"]["H"].max()]),
+greek = {"alpha": "α", "beta": "β", "gamma": "γ", "delta": "δ", "epsilon": "ε", "all": "all weights"}
+best = by["open"].index[by["open"]["H"] == by["open"]["H"].max()]
+glue("sens_open_best", ", ".join(f"{greek[c.split('=')[0]]} = {c.split('=')[1]}" for c in best),
      display=False)
 glue("sens_open_eps", f"{by['open'].loc['epsilon=1.5', 'H']:.0f} and {by['open'].loc['epsilon=2', 'H']:.0f}",
      display=False)

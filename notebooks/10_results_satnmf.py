@@ -68,6 +68,7 @@ shown = oracle if oracle_current else None
 # %%
 full = closed_set_table(results, shown)
 pd.set_option("display.width", 200)
+pd.set_option("display.max_rows", len(full) + 1)  # every row: pandas would elide the middle of 70
 full
 
 # %% [markdown]
@@ -113,9 +114,11 @@ if oracle_current:
     gain["oracle − fixed"] = gain["UAR oracle (uses target labels)"] - gain["UAR fixed"]
 gain["grid size"] = [int(pd.Series([len(v) for v in REGISTRY[m].grid.values()]).prod())
                      for m in gain.index]
-print("UAR (%), average over the four schemes (synthetic: this project; paper: real corpora):")
-print(gain.round(1).to_string())
+print("UAR (%), average over the four schemes (synthetic: this project; paper: real corpora; "
+      "NaN: not in the paper's Table 3)")
+gain.round(1)
 
+# %% tags=["remove-input"]
 # the numbers the text below quotes (myst-nb glue), so they cannot drift from the results
 from myst_nb import glue  # noqa: E402
 
@@ -186,7 +189,8 @@ grids = pd.DataFrame([{"method": m.name, "family": m.family,
                        "combinations": int(pd.Series([len(v) for v in m.grid.values()]).prod()),
                        "grid source / reduction": m.grid_note}
                       for m in (REGISTRY[name] for name in SATNMF_METHODS)])
-grids.set_index("method")
+with pd.option_context("display.max_colwidth", None):  # whole cells: pandas cuts text at 50 characters
+    display(grids.set_index("method"))  # noqa: F821
 
 # %% [markdown]
 # Implementation notes (details in each module's docstring):
