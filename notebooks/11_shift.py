@@ -196,8 +196,15 @@ glue("cue_spec_one", f"{spectral_one.min():.0f}–{spectral_one.max():.0f}", dis
 # measurements from a few dozen clips. What it reaches on held-out source clips (about 50 %)
 # is about what the spectral groups carry. At shift 1 the spectral groups carry much more
 # ({glue:text}`cue_spec_one` %), and the network's held-out source accuracy rises with them
-# (table above). This fits the gap, but it is a reading of the numbers, not a proof: the two
-# front-end changes above (stride 4, log-mel) did not help either.
+# (table above). A direct test (a probe for issue #10, not stored in `results/`): stand-ins
+# whose emotions do not differ in voice quality — jitter, shimmer and breathiness at the
+# neutral values for every emotion, with no random deviation in them; everything else, seeds
+# included, unchanged. At shift 0.5, corpus seed 0, the SVM on B → C's known classes falls
+# from 58.0 to 50.7 % (within B from 59.0 to 52.1 %; its voice-quality functionals alone from
+# 58.3 to 41.6 %), while source-only STIENet barely moves: 42.5 % against 44.2 % (model seeds
+# 0–3). The gap shrinks from 13.8 to 8.2 points. So about 6 of its 14 points on this draw are
+# voice-quality cues that ComParE measures and the network does not pick up. The front-end
+# changes above (stride 4, log-mel) did not make it pick them up either.
 #
 # ## The check on five corpus draws
 #
