@@ -16,9 +16,9 @@ quality, MFCC, the auditory spectrum, other spectral descriptors). The raw-audio
 learn such cues itself from a few dozen clips; the SVM is handed them.
 
 Usage: ``python benchmarks/shift_within.py [--scale 0.25] [--seed 0] [--out results/synthetic]``
-writes ``shift_within.csv`` and ``shift_within_cues.csv`` (read by ``notebooks/11_shift``). Synthetic stand-ins only (the
-real corpora have no shift knob). About 3 min on 2 cores when the shifted corpora are not yet
-cached (generation + openSMILE), seconds afterwards.
+writes ``shift_within.csv`` and ``shift_within_cues.csv`` (read by ``notebooks/11_shift``).
+Synthetic stand-ins only (the real corpora have no shift knob). About 3 min on 2 cores when the
+shifted corpora are not yet cached (generation + openSMILE), under 30 s afterwards.
 """
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
 """Training and evaluation throughput of the default STIENet model (16 kHz, 3 s clips).
 
-    python benchmarks/train_speed.py [--batch-size 32] [--steps 8] [--device auto] [--preset paper] [--bn joint]
+    python benchmarks/train_speed.py [--batch-size 32] [--steps 8] [--device auto] [--preset paper] [--bn joint] [--fine]
 
 Prints clips/s for a full training step (forward + backward + Adam, with the two-domain batch
 and all loss terms of Eq 5, as in :func:`stienet.train.fit`; a quarter of the clips are
@@ -17,7 +17,7 @@ import torch
 from torch.utils.flop_counter import FlopCounterMode
 
 from stienet.losses import total_loss
-from stienet.model import STIENet, pick_device
+from stienet.model import ModelConfig, STIENet, pick_device
 from stienet.train import TrainConfig, step_losses
 
 
@@ -51,8 +51,12 @@ def main() -> None:
     p.add_argument("--preset", default="paper", choices=["paper", "open"])
     p.add_argument("--bn", default=None, choices=["domain", "joint"],
                    help="BatchNorm statistics (default: the preset's, domain)")
+    p.add_argument("--fine", action="store_true",
+                   help="the finer first block of benchmarks/source_only_seeds.py (stride 1, max-pool 40)")
     args = p.parse_args()
-    device, cfg = pick_device(args.device), TrainConfig(preset=args.preset, bn=args.bn)
+    model_cfg = ModelConfig(first_stride=1, pools=(40, 4, 2, 2)) if args.fine else ModelConfig()
+    device = pick_device(args.device)
+    cfg = TrainConfig(preset=args.preset, bn=args.bn, model=model_cfg)
     torch.manual_seed(0)
     model = STIENet(3, cfg.model).to(device)
     opt = torch.optim.Adam(model.parameters(), lr=cfg.lr)
@@ -97,7 +101,8 @@ def main() -> None:
     peak = matmul_gflops(device)
     achieved = 3 * flops * train_rate / 1e9  # training step ~ 3x forward FLOPs
     print(f"device: {device}, torch {torch.__version__}, threads {torch.get_num_threads()}, "
-          f"preset {args.preset}, bn {cfg.bn}")
+          f"preset {args.preset}, bn {cfg.bn}, first block: stride {model_cfg.first_stride}, "
+          f"max-pool {model_cfg.pools[0]}")
     print(f"model: {sum(p.numel() for p in model.parameters()) / 1e6:.2f} M parameters, "
           f"{flops / 1e6:.1f} MFLOP forward per 3 s clip, {steps} LSTM steps")
     print(f"training:   {train_rate:7.1f} clips/s (batch {args.batch_size} source + {args.batch_size} target)")
