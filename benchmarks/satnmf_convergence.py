@@ -25,6 +25,7 @@ import numpy as np
 from stienet import __version__
 from stienet.closed_set import ClosedSetConfig, scaled_features
 from stienet.data import SCHEMES
+from stienet.data.synthetic import generator_version
 from stienet.metrics import closed_set_metrics
 from stienet.paths import atomic_write_bytes
 from stienet.results import git_commit
@@ -62,6 +63,7 @@ def main() -> None:
     wall = time.perf_counter() - start
     data = split.source["data"].iloc[0]
     rec = {"method": args.method, "source": src, "target": tgt, "scheme": args.scheme, "data": data,
+           "generator_version": generator_version(data),
            "seed": cfg.seed, "hyperparameters": asdict(cfg), "n_source": n, "n_target": len(yt),
            "objective_per_trial": [tr["objective"] for tr in model.trials_],
            "snapshots": snaps,
