@@ -17,7 +17,7 @@ import torch
 from torch.utils.flop_counter import FlopCounterMode
 
 from stienet.losses import total_loss
-from stienet.model import ModelConfig, STIENet, pick_device
+from stienet.model import FINE_FIRST_BLOCK, ModelConfig, STIENet, pick_device
 from stienet.train import TrainConfig, step_losses
 
 
@@ -54,7 +54,7 @@ def main() -> None:
     p.add_argument("--fine", action="store_true",
                    help="the finer first block of benchmarks/source_only_seeds.py (stride 1, max-pool 40)")
     args = p.parse_args()
-    model_cfg = ModelConfig(first_stride=1, pools=(40, 4, 2, 2)) if args.fine else ModelConfig()
+    model_cfg = FINE_FIRST_BLOCK if args.fine else ModelConfig()
     device = pick_device(args.device)
     cfg = TrainConfig(preset=args.preset, bn=args.bn, model=model_cfg)
     torch.manual_seed(0)

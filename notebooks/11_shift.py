@@ -275,8 +275,8 @@ glue("sos_corr", float(np.corrcoef(per_draw_svm, per_draw_net)[0, 1]), display=F
 # part of what it gains is those cues. It is not the default because it trains about 2.5 times
 # slower (`python benchmarks/train_speed.py --fine`: 63–71 clips/s against 155–177 for the
 # default on this 2-core CPU, 2026-11-27; issue #10 asks ≥ 150 of the default), which would
-# stretch every STIENet sweep as much. To use it: `TrainConfig(model=ModelConfig(first_stride=1,
-# pools=(40, 4, 2, 2)))` ({class}`stienet.model.ModelConfig`).
+# stretch every STIENet sweep as much. To use it: `TrainConfig(model=FINE_FIRST_BLOCK)`, i.e.
+# `ModelConfig(first_stride=1, pools=(40, 4, 2, 2))` ({class}`stienet.model.ModelConfig`).
 #
 # Two measurements from earlier runs bound what limits the network on the default stand-ins:
 # data size was not it on S → e (generator version 2, `paper` preset, 10 epochs: 42 % known-class
