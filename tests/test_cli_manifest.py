@@ -55,7 +55,8 @@ def test_train_on_manifest_corpora_says_the_missing_class(corpora, tmp_path):
     path = tmp_path / "real" / "STIENet" / "actors_street_seed0.json"
     assert f"result JSON: {path}" in res.stdout
     rec = json.loads(path.read_text())
-    assert rec["source"] == str(src) and rec["data"] == "real"
+    assert rec["source"] == "actors" and rec["target"] == "street" and rec["data"] == "real"
+    assert str(src.parent) not in path.read_text()                    # no local path is stored
     assert rec["label_names"] == ["anger", "fear", "happiness", "unknown"]
     assert sum(rec["metrics"]["confusion"][1]) == 0          # no fear row in the target
     assert rec["n_target"] == 12
@@ -172,3 +173,14 @@ def test_papermill_engine_stienet_starts_the_kernel_on_ipc(tmp_path, engine, war
     assert ("running over TCP" in res.stderr) is warned, res.stderr
     out = json.loads((tmp_path / "out.ipynb").read_text())
     assert "".join(out["cells"][0]["outputs"][0]["text"]) == "42\n"
+
+
+def test_empty_manifest_label_exits_2_before_training(tmp_path):
+    src = write_manifest(tmp_path / "actors", {"anger": 2, "fear": 2, "happiness": 2}, 0)
+    bad = tmp_path / "street" / "manifest.csv"
+    bad.parent.mkdir()
+    bad.write_text(f"path,emotion,speaker\n{src.parent / 'wav' / 'anger_0.wav'},,spk0\n")
+    res = cli("train", "--source", src, "--target", bad, *TINY, "--device", "cpu",
+              "--out", tmp_path)
+    assert res.returncode == 2 and "empty emotion label" in res.stderr, res.stderr
+    assert "Traceback" not in res.stderr and "epoch" not in res.stdout

@@ -7,6 +7,7 @@ import pytest
 
 from conftest import truncate, write_tone
 from stienet.data import LayoutError, UnknownLabelError, load_corpus, load_waveforms
+from stienet.data.layouts import ExtraLabelWarning
 
 
 def _strays(root):
@@ -77,15 +78,74 @@ def test_manifest(tmp_path):
     root = tmp_path / "ravdess"
     write_tone(root / "a" / "x1.wav")
     write_tone(root / "b" / "x2.wav", sr=22050)
-    (root / "manifest.csv").write_text("path,emotion,speaker\na/x1.wav,angry,01\nb/x2.wav,calm,02\n")
-    with pytest.raises(UnknownLabelError, match="'calm'.*x2.wav"):
-        load_corpus("manifest", root)
     (root / "manifest.csv").write_text("path,emotion,speaker\na/x1.wav,angry,01\nb/x2.wav,Sadness,02\n")
     t = load_corpus("manifest", root / "manifest.csv")
     assert list(t["emotion"]) == ["anger", "sadness"] and set(t["corpus"]) == {"ravdess"}  # the folder names a manifest.csv
     (root / "bad.csv").write_text("file,emotion\n")
     with pytest.raises(LayoutError, match="path, speaker"):
         load_corpus("manifest", root / "bad.csv")
+
+
+def _ravdess_like(root):
+    """Four clips: anger, fear, happiness and two ``calm`` (RAVDESS's own emotion)."""
+    rows = [("a/x1.wav", "angry", "01"), ("a/x2.wav", "fearful", "01"), ("b/x3.wav", "happy", "02"),
+            ("b/x4.wav", "calm", "02"), ("b/x5.wav", "Calm", "02")]
+    for path, _, _ in rows:
+        write_tone(root / path)
+    (root / "manifest.csv").write_text("path,emotion,speaker\n"
+                                       + "".join(f"{p},{e},{s}\n" for p, e, s in rows))
+    return root
+
+
+def test_manifest_keeps_its_own_labels(tmp_path):
+    """RAVDESS ``calm`` is its own class: not refused, not mapped onto neutral; one warning line
+    names it with its count."""
+    root = _ravdess_like(tmp_path / "ravdess")
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        t = load_corpus("manifest", root)
+    assert list(t["emotion"]) == ["anger", "fear", "happiness", "calm", "calm"]
+    assert list(t["label"]) == ["angry", "fearful", "happy", "calm", "Calm"]  # the raw label stays
+    extra = [w for w in caught if issubclass(w.category, ExtraLabelWarning)]
+    assert len(extra) == 1 and "\n" not in str(extra[0].message)
+    assert "calm (2 clips)" in str(extra[0].message) and "ravdess" in str(extra[0].message)
+
+
+def test_own_label_is_unknown_in_open_set_and_dropped_in_closed_set(tmp_path):
+    from stienet.data import closed_set_split, open_set_split
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        target = load_corpus("manifest", _ravdess_like(tmp_path / "ravdess"))
+    source = target.assign(corpus="src", path=target["path"] + "#src")
+    split = open_set_split(source, target)
+    assert split.classes == ("anger", "fear", "happiness")
+    calm = split.target["emotion"] == "calm"
+    assert calm.sum() == 2 and (split.target.loc[calm, "label"] == 3).all()  # K = 3: "unknown"
+    assert "calm" not in set(split.source["emotion"])
+    closed = closed_set_split(source.drop(index=[3, 4]), target)  # the source has no calm
+    assert closed.classes == ("anger", "fear", "happiness")
+    assert "calm" not in set(closed.target["emotion"]) and len(closed.target) == 3
+
+
+def test_manifest_empty_label_is_refused(tmp_path):
+    root = tmp_path / "m"
+    write_tone(root / "x1.wav")
+    write_tone(root / "x2.wav")
+    (root / "manifest.csv").write_text("path,emotion,speaker\nx1.wav,angry,01\nx2.wav, ,02\n")
+    with pytest.raises(UnknownLabelError, match="line 3: empty emotion label for 'x2.wav'"):
+        load_corpus("manifest", root)
+
+
+def test_manifest_of_a_named_corpus_still_refuses_foreign_labels(tmp_path):
+    """With a corpus code (eNTERFACE as a manifest), a label outside that corpus is a typo."""
+    from stienet.data.layouts import scan_manifest
+
+    root = tmp_path / "E"
+    write_tone(root / "x1.wav")
+    (root / "manifest.csv").write_text("path,emotion,speaker\nx1.wav,calm,01\n")
+    with pytest.raises(UnknownLabelError, match="'calm'.*x1.wav"):
+        scan_manifest(root, "E")
 
 
 def test_unmapped_label_names_label_and_file(tmp_path):

@@ -2,8 +2,9 @@
 
 Each ``scan_<code>`` walks a corpus root recursively, keeps audio files only (``.lab``, ``.txt``,
 ``desktop.ini`` and the like are ignored) and returns one record per utterance with its raw
-corpus label, canonical emotion and speaker. Labels that do not map raise
-:class:`UnknownLabelError` naming the label and file; a root in which no file has the expected
+corpus label, canonical emotion and speaker. Labels that a corpus does not define raise
+:class:`UnknownLabelError` naming the label and file (a generic manifest keeps an emotion of its
+own, such as RAVDESS ``calm``, as its own class); a root in which no file has the expected
 layout raises :class:`LayoutError` saying which layout was expected and how many audio files
 were seen.
 """
@@ -31,7 +32,7 @@ class LayoutError(ValueError):
 
 
 class UnknownLabelError(ValueError):
-    """A file carries an emotion label that has no canonical emotion."""
+    """A file carries an emotion label that its corpus does not define (or an empty one)."""
 
 
 def audio_files(root: Path) -> list[Path]:
@@ -132,8 +133,11 @@ def scan_manifest(root: Path, code: str | None = None) -> list[dict]:
     """A corpus described by a CSV with columns ``path, emotion, speaker``.
 
     ``root`` is the CSV itself or a folder holding ``manifest.csv``; paths are relative to the
-    CSV. Emotions are canonical names, common aliases (``angry``, ``happy``, ``joy``, ...) or,
-    when ``code`` is given, that corpus's labels.
+    CSV. Emotions are canonical names, common aliases (``angry``, ``happy``, ``joy``, ...),
+    or, when ``code`` is given, that corpus's labels (anything else raises
+    :class:`UnknownLabelError`). Without ``code``, any other non-empty label is kept as its own
+    class (:func:`manifest_emotion`; one :class:`ExtraLabelWarning` names them). An
+    empty label raises :class:`UnknownLabelError`.
     """
     csv = root if root.is_file() else root / "manifest.csv"
     if not csv.is_file():
@@ -146,15 +150,21 @@ def scan_manifest(root: Path, code: str | None = None) -> list[dict]:
     aliases = dict(MANIFEST_ALIASES)
     if code is not None:
         aliases.update(get_spec(code).labels)
-    records, absent = [], []
-    for row in table.itertuples(index=False):
+    records, absent, own = [], [], {}
+    for line, row in enumerate(table.itertuples(index=False), start=2):
         path = (csv.parent / row.path).resolve()
         label = row.emotion.strip()
-        emotion = label.lower() if label.lower() in EMOTIONS else aliases.get(label, aliases.get(label.lower()))
-        if emotion is None:
+        if not label:
+            raise UnknownLabelError(f"manifest {csv.name}, line {line}: empty emotion label for "
+                                    f"{row.path!r}; every row needs an emotion")
+        emotion = manifest_emotion(label, aliases)
+        if code is not None and emotion not in EMOTIONS:
             raise UnknownLabelError(
-                f"label {label!r} of {path} (manifest {csv}) is not an emotion this package knows; "
-                f"use one of {', '.join(EMOTIONS)}")
+                f"label {label!r} of {row.path!r} (manifest {csv.name}) is not a "
+                f"{get_spec(code).name} emotion (expected one of "
+                f"{', '.join(sorted(get_spec(code).labels))})")
+        if emotion not in EMOTIONS:
+            own[emotion] = own.get(emotion, 0) + 1
         if not path.is_file():
             absent.append(str(path))
             continue
@@ -165,7 +175,33 @@ def scan_manifest(root: Path, code: str | None = None) -> list[dict]:
                       f"{', '.join(absent[:5])}{' ...' if len(absent) > 5 else ''}", stacklevel=2)
     if not records:
         raise LayoutError(f"manifest {csv} lists no existing audio file")
+    if own:
+        warnings.warn(
+            f"manifest {_manifest_name(csv)}: kept as their own class{'es' if len(own) > 1 else ''}: "
+            + ", ".join(f"{e} ({n} clips)" for e, n in sorted(own.items()))
+            + " (unknown in the open-set protocol; dropped by a closed-set class intersection)",
+            ExtraLabelWarning, stacklevel=2)
     return records
+
+
+class ExtraLabelWarning(UserWarning):
+    """A manifest names an emotion outside :data:`~stienet.data.specs.EMOTIONS` (kept as its own
+    class)."""
+
+
+def manifest_emotion(label: str, aliases: dict[str, str] = MANIFEST_ALIASES) -> str:
+    """The emotion a manifest label names: a canonical name of
+    :data:`~stienet.data.specs.EMOTIONS`, an alias (``angry`` -> ``anger``), or else the label
+    itself in lower case, as a class of its own (RAVDESS ``calm``, ``contempt``, ...). A label
+    is never mapped onto a different emotion than the one it names."""
+    key = label.strip()
+    if key.lower() in EMOTIONS:
+        return key.lower()
+    return aliases.get(key, aliases.get(key.lower(), key.lower()))
+
+
+def _manifest_name(csv: Path) -> str:
+    return csv.parent.name if csv.stem == "manifest" and csv.parent.name else csv.stem
 
 
 SCANNERS = {"B": scan_B, "C": scan_C, "e": scan_e, "S": scan_S,
