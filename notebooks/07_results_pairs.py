@@ -104,7 +104,7 @@ plt.show()
 # the numbers the text below quotes (myst-nb glue), so they cannot drift from the results
 from myst_nb import glue  # noqa: E402
 
-from stienet.results import load_result  # noqa: E402
+from stienet.results import load_result, target_probabilities  # noqa: E402
 
 for preset in ("paper", "open"):
     part = results[results["preset"] == preset]
@@ -117,8 +117,7 @@ glue("p07_collapsed_runs", "; ".join(f"{r.pair.replace('_', ' → ')}, seed {r.s
      display=False)
 unk_share = []  # share of unknown clips in the target's statistics, plain and weighted by 1 - p(unknown)
 for _, r in results[results["preset"] == "open"].iterrows():
-    m = load_result(r["path"])["metrics"]
-    prob, y = np.asarray(m["target_prob"], float), np.asarray(m["target_labels"])
+    prob, y = target_probabilities(load_result(r["path"]))
     w, unknown = 1 - prob[:, -1], y == prob.shape[1] - 1
     unk_share.append({"pair": r["pair"], "plain": 100 * unknown.mean(), "weighted": 100 * w[unknown].sum() / w.sum()})
 unk_share = pd.DataFrame(unk_share)

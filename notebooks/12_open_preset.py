@@ -156,15 +156,15 @@ else:
 import numpy as np
 
 from stienet.openset import oracle_operating_point
-from stienet.results import load_result
+from stienet.metrics import closed_os_star
+from stienet.results import load_result, target_probabilities
 
 reference = pd.read_csv("../results/synthetic/shallow_reference.csv").set_index("pair")
 rows = []
 for _, run in pairs[pairs["method"] == "STIENet"].iterrows():
-    m = load_result(run["path"])["metrics"]
-    prob, y = np.array(m["target_prob"]), np.array(m["target_labels"])
+    prob, y = target_probabilities(load_result(run["path"]))
     K = prob.shape[1] - 1
-    closed = np.mean([(prob[y == c, :K].argmax(1) == c).mean() for c in range(K) if (y == c).any()])
+    closed = closed_os_star(y, prob, K)
     rows.append({"preset": run["preset"], "pair": run["pair"], "OS*": run["OS*"],
                  "closed OS*": 100 * closed, "AUROC": run["AUROC"], "H": run["H"],
                  "oracle H": 100 * oracle_operating_point(y, prob)["H"]})

@@ -111,7 +111,7 @@ import pandas as pd
 from sklearn.manifold import TSNE
 
 from stienet.losses import LossWeights
-from stienet.results import result_path, save_result
+from stienet.results import result_path, save_result, target_probabilities
 from stienet.summary import epoch_line, plain_reading, run_summary
 from stienet.train import TrainConfig, fit
 
@@ -179,7 +179,7 @@ fig.tight_layout()
 # the `paper` preset decides by arg-max over the K+1 outputs.
 
 # %%
-prob, truth = np.array(m["target_prob"]), np.array(m["target_labels"])
+prob, truth = target_probabilities(record)
 unk = len(run.label_names) - 1
 fig, ax = plt.subplots(figsize=(6, 3))
 bins = np.linspace(0, 1, 26)

@@ -37,7 +37,7 @@ from pathlib import Path
 from tqdm import tqdm
 
 from .data.specs import KNOWN_CLASSES
-from .results import load_result, save_result
+from .results import load_result, portable_value, save_result
 
 CORPORA_PAIRS = ("B", "C", "e", "S")
 WEIGHTS = ("alpha", "beta", "gamma", "delta", "epsilon")
@@ -248,7 +248,7 @@ def valid_result(path: Path, spec: RunSpec) -> tuple[bool, str]:
         return False, f"corrupt ({type(exc).__name__}: {exc})"
     if not isinstance(rec, dict) or "metrics" not in rec:
         return False, "corrupt (no metrics)"
-    if rec.get("spec") != json.loads(json.dumps(spec.to_dict())):
+    if rec.get("spec") != json.loads(json.dumps(portable_value(spec.to_dict()))):
         return False, "holds another spec"
     if spec.kind == "stienet":
         from .train import PRESETS

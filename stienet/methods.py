@@ -41,9 +41,10 @@ from .baselines.tnmf_open import TNMFOpen
 from .data import KNOWN_CLASSES, load_corpus, open_set_split
 from .data.synthetic import generator_version
 from .features import compare_features, minmax_scale
-from .metrics import open_set_metrics
+from .baselines.common import one_hot
+from .metrics import closed_os_star, open_set_metrics
 from .openset import unknown_auroc
-from .results import git_commit
+from .results import float32_list, git_commit
 
 SHALLOW_SELECTION_RULE = ("fixed hyper-parameters (the papers' or their public code's defaults), "
                           "chosen without target labels; target labels are used only to report")
@@ -154,11 +155,17 @@ def run_shallow(source: str, target: str, cfg: OpenSetConfig, progress: bool = T
     ys, yt = split.source["label"].to_numpy(), split.target["label"].to_numpy()
     K = len(cfg.known)
     est = method.build(cfg.seed, **cfg.params).fit(Xs, ys, Xt)
-    pred, score = est.predict(Xt), est.decision_function(Xt)
+    pred = np.asarray(est.predict(Xt))
+    score = np.asarray(est.decision_function(Xt), dtype=np.float32)   # stored as float32
+    known_pred = np.asarray(est.predict_known(Xt))
     metrics = open_set_metrics(yt, pred, K)
     metrics["AUROC"] = unknown_auroc(yt, score, K)
-    metrics["target_score"] = np.round(np.asarray(score, float), 4).tolist()   # unknown score
+    metrics["closed OS*"] = closed_os_star(yt, one_hot(known_pred, K), K)
+    metrics["target_score"] = float32_list(score)       # unknown score: reproduces the AUROC
+    metrics["target_pred"] = pred.tolist()              # decision: reproduces OS, OS*, UNK, H
+    metrics["target_known_pred"] = known_pred.tolist()  # rejection off: reproduces closed OS*
     metrics["target_labels"] = yt.tolist()
+    metrics["target_emotions"] = split.target["emotion"].tolist()
     kinds = set(split.source["data"]) | set(split.target["data"])
     data = kinds.pop() if len(kinds) == 1 else "mixed"
     hyper = asdict(cfg) | {"estimator": {k: (list(v) if isinstance(v, tuple) else v)
@@ -251,12 +258,14 @@ def run_lead(source: str, target: str, cfg, progress: bool = True,
     final = {}
 
     def record_epoch(epoch, losses, probs):
+        probs = np.asarray(probs, dtype=np.float32)      # what is stored: metrics reproduce
         m = open_set_metrics(yt, predict_open(probs, LEAD_DEFAULTS["w_0"]), K)
         m["AUROC"] = unknown_auroc(yt, entropy_unknown_score(probs), K)
+        m["closed OS*"] = closed_os_star(yt, probs, K)
         row = {"epoch": cfg.epochs + epoch, "stage": "adapt",
                **{f"loss_{k}": v for k, v in losses.items() if k not in ("coeff", "pseudo_unknown_share")},
                "coeff": losses["coeff"], "pseudo_unknown_share": losses["pseudo_unknown_share"],
-               **{k: m[k] for k in ("OS", "OS*", "UNK", "H", "WAR", "AUROC")}}
+               **{k: m[k] for k in ("OS", "OS*", "UNK", "H", "WAR", "AUROC", "closed OS*")}}
         history.append(row)
         final.update(metrics=m, probs=probs)
         if on_epoch is not None:
@@ -267,8 +276,9 @@ def run_lead(source: str, target: str, cfg, progress: bool = True,
     record = stage1.to_json()
     metrics = final["metrics"]
     metrics["source_acc"] = stage1.metrics.get("source_acc")      # source model, held-out clips
-    metrics["target_prob"] = final["probs"].astype(np.float16).astype(float).round(4).tolist()
+    metrics["target_prob"] = float32_list(final["probs"])   # (m, K): K-way, entropy rule
     metrics["target_labels"] = yt.tolist()
+    metrics["target_emotions"] = split.target["emotion"].tolist()
     record.update(method="LEAD", reference=method.reference, kind="deep",
                   features="raw audio (16 kHz)", history=history, metrics=metrics, preset=None,
                   epochs=cfg.epochs, wall_time_s=round(time.perf_counter() - started, 2),
@@ -277,3 +287,28 @@ def run_lead(source: str, target: str, cfg, progress: bool = True,
     record["hyperparameters"]["method"] = dict(method.fixed, adapt_epochs=cfg.epochs,
                                                optimizer="SGD (stage 2); Adam (stage 1, shared loop)")
     return record
+
+
+def metrics_from_record(record: dict) -> dict:
+    """The open-set metrics recomputed from a result record's stored per-clip outputs, to check
+    that a file reproduces its own numbers: STIENet and OSBP from ``target_logits`` (and the
+    stored ``threshold``), shallow methods from ``target_pred`` / ``target_score`` /
+    ``target_known_pred``, LEAD from its K-way ``target_prob``. Returns OS, OS*, UNK, H, AUROC
+    and closed OS*. Raises ``KeyError`` for a file written before these were stored."""
+    from .openset import open_set_record_metrics
+
+    m, K = record["metrics"], len(record["label_names"]) - 1
+    y = np.asarray(m["target_labels"])
+    if "target_logits" in m:
+        out = open_set_record_metrics(y, np.asarray(m["target_logits"], np.float32), K,
+                                      m.get("threshold"))
+    elif "target_pred" in m:
+        out = open_set_metrics(y, np.asarray(m["target_pred"]), K)
+        out["AUROC"] = unknown_auroc(y, np.asarray(m["target_score"], np.float32), K)
+        out["closed OS*"] = closed_os_star(y, one_hot(np.asarray(m["target_known_pred"]), K), K)
+    else:
+        probs = np.asarray(m["target_prob"], np.float32)
+        out = open_set_metrics(y, predict_open(probs, LEAD_DEFAULTS["w_0"]), K)
+        out["AUROC"] = unknown_auroc(y, entropy_unknown_score(probs), K)
+        out["closed OS*"] = closed_os_star(y, probs, K)
+    return {k: out[k] for k in ("OS", "OS*", "UNK", "H", "AUROC", "closed OS*")}

@@ -16,6 +16,7 @@ has no recall: it is left out of every mean (and its own recall is NaN).
 from __future__ import annotations
 
 import numpy as np
+from scipy.special import log_softmax as _log_softmax
 from sklearn.metrics import confusion_matrix
 
 
@@ -73,3 +74,31 @@ def closed_set_metrics(y_true, y_pred, n_classes: int) -> dict:
     rec = per_class_recall(cm)
     return {"UAR": float(np.nanmean(rec)), "WAR": float(np.trace(cm) / cm.sum()),
             "recall": rec.tolist(), "confusion": cm.tolist()}
+
+
+def log_probabilities(logits) -> np.ndarray:
+    """Log-softmax over the last axis of ``logits (m, K+1)``, in float32: what every stored
+    open-set metric is computed from, so that a result file's ``target_logits`` reproduce them
+    (:func:`stienet.results.float32_list`). The unknown score is ``log_probabilities(z)[:, K]``:
+    it ranks clips as p(unknown) does, without p(unknown)'s float32 ties near 0 and 1."""
+    return _log_softmax(np.asarray(logits, dtype=np.float32), axis=-1).astype(np.float32)
+
+
+def probabilities(logits) -> np.ndarray:
+    """Softmax of ``logits (m, K+1)`` in float32 (``exp`` of :func:`log_probabilities`)."""
+    return np.exp(log_probabilities(logits))
+
+
+def closed_os_star(y_true, scores, n_known: int) -> float:
+    """``closed OS*``: known-class accuracy with rejection switched off. Mean recall over the K
+    known classes of the arg-max over the first K outputs of ``scores (m, ≥K)`` (logits or
+    probabilities), on the target clips whose true label is known (``y_true < K``). It separates
+    how well a model transfers the known classes from how well it rejects. NaN without known
+    clips."""
+    y = np.asarray(y_true)
+    known = y < n_known
+    if not known.any():
+        return float("nan")
+    pred = np.asarray(scores)[known, :n_known].argmax(1)
+    rec = per_class_recall(confusion(y[known], pred, n_known))
+    return float(np.nanmean(rec))

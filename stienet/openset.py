@@ -31,6 +31,7 @@ import torch.nn.functional as F
 from sklearn.metrics import roc_auc_score
 
 from .losses import perturb
+from .metrics import closed_os_star, log_probabilities, open_set_metrics
 
 PSEUDO_UNKNOWNS = ("dropout", "dropout-norm", "mixup", "reflect")
 
@@ -132,6 +133,22 @@ def unknown_auroc(y_true: np.ndarray, p_unk: np.ndarray, n_known: int) -> float:
     if is_unk.all() or not is_unk.any():
         return float("nan")
     return float(roc_auc_score(is_unk, p_unk))
+
+
+def open_set_record_metrics(y_true: np.ndarray, logits: np.ndarray, n_known: int,
+                            threshold: float | None = None) -> dict:
+    """The metrics a result stores, from the target's float32 ``logits (m, K+1)`` and true labels
+    ``y_true (m,)`` in ``0..K``: :func:`stienet.metrics.open_set_metrics` of :func:`decide`
+    (arg-max, or the ``threshold`` on p(unknown)), the AUROC of the unknown score
+    (log p(unknown), :func:`unknown_auroc`), ``closed OS*``
+    (:func:`stienet.metrics.closed_os_star`) and ``threshold``. Recomputed from a stored
+    ``target_logits`` it gives back the stored values exactly."""
+    logp = log_probabilities(logits)
+    m = open_set_metrics(y_true, decide(np.exp(logp), threshold), n_known)
+    m["AUROC"] = unknown_auroc(y_true, logp[:, n_known], n_known)
+    m["closed OS*"] = closed_os_star(y_true, logp, n_known)
+    m["threshold"] = threshold
+    return m
 
 
 def oracle_operating_point(y_true: np.ndarray, prob: np.ndarray) -> dict:

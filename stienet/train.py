@@ -50,11 +50,11 @@ from .data.protocols import oversample
 from .data.synthetic import generator_version
 from .losses import (LossWeights, class_mmd, inverse_entropy, mmd, pseudo_labels,
                      rejection_loss, total_loss)
-from .metrics import open_set_metrics
+from .metrics import open_set_metrics, probabilities
 from .model import ModelConfig, STIENet, pick_device
-from .openset import (PSEUDO_UNKNOWNS, decide, pseudo_unknowns, target_rejection_loss,
-                      unknown_auroc, unknown_threshold)
-from .results import git_commit
+from .openset import (PSEUDO_UNKNOWNS, open_set_record_metrics, pseudo_unknowns,
+                      target_rejection_loss, unknown_threshold)
+from .results import float32_list, git_commit
 
 BN_MODES = ("joint", "domain")
 
@@ -241,19 +241,28 @@ def step_losses(model: STIENet, xs, ys, xt, cfg: TrainConfig, ls=None, lt=None,
 
 
 @torch.no_grad()
+def predict_logits(model: STIENet, waves: np.ndarray, device, lengths: np.ndarray | None = None,
+                   batch_size: int = 128, offsets: np.ndarray | None = None):
+    """Eval-mode features φ ``(n, d)`` and float32 logits ``(n, K+1)`` for ``waves (n, T)``
+    (``offsets (n, d)``: speaker means subtracted from φ)."""
+    model.eval()
+    feats, logits = [], []
+    with torch.no_grad():
+        for i in range(0, len(waves), batch_size):
+            ln = None if lengths is None else torch.from_numpy(lengths[i:i + batch_size])
+            off = None if offsets is None else torch.from_numpy(offsets[i:i + batch_size]).to(device)
+            f, z = model(torch.from_numpy(waves[i:i + batch_size]).to(device), ln, off)
+            feats.append(f.cpu())
+            logits.append(z.float().cpu())
+    return torch.cat(feats).numpy(), torch.cat(logits).numpy().astype(np.float32)
+
+
 def predict_proba(model: STIENet, waves: np.ndarray, device, lengths: np.ndarray | None = None,
                   batch_size: int = 128, offsets: np.ndarray | None = None):
     """Eval-mode features φ ``(n, d)`` and class probabilities ``(n, K+1)`` for ``waves (n, T)``
-    (``offsets (n, d)``: speaker means subtracted from φ)."""
-    model.eval()
-    feats, probs = [], []
-    for i in range(0, len(waves), batch_size):
-        ln = None if lengths is None else torch.from_numpy(lengths[i:i + batch_size])
-        off = None if offsets is None else torch.from_numpy(offsets[i:i + batch_size]).to(device)
-        f, logits = model(torch.from_numpy(waves[i:i + batch_size]).to(device), ln, off)
-        feats.append(f.cpu())
-        probs.append(logits.softmax(1).cpu())
-    return torch.cat(feats).numpy(), torch.cat(probs).numpy()
+    (:func:`stienet.metrics.probabilities` of :func:`predict_logits`)."""
+    feats, logits = predict_logits(model, waves, device, lengths, batch_size, offsets)
+    return feats, probabilities(logits)
 
 
 def predict(model: STIENet, waves: np.ndarray, device, lengths: np.ndarray | None = None,
@@ -386,20 +395,18 @@ def evaluate(model, cfg, device, held, target, K: int, seed: int, stats=None) ->
     out = {}
     threshold = None
     use("target")
-    ft, prob = predict_proba(model, target["x"], device, target["len"], offsets=target.get("off"))
+    ft, logits = predict_logits(model, target["x"], device, target["len"], offsets=target.get("off"))
     if held is not None:
         use("source")
-        fh, ph = predict_proba(model, held["x"], device, held["len"], offsets=held.get("off"))
-        out["source_acc"] = float((ph[:, :K].argmax(1) == held["y"]).mean())
-        out["source_prob"] = ph
+        fh, zh = predict_logits(model, held["x"], device, held["len"], offsets=held.get("off"))
+        out["source_acc"] = float((zh[:, :K].argmax(1) == held["y"]).mean())
+        out["source_logits"] = zh
         if cfg.decision == "calibrated":
             threshold = _calibrate(model, fh, held["y"], cfg, device, seed, ft.mean(0))
         use("target")
-    m = open_set_metrics(target["y"], decide(prob, threshold), K)
-    m["AUROC"] = unknown_auroc(target["y"], prob[:, K], K)
-    m["threshold"] = threshold
+    m = open_set_record_metrics(target["y"], logits, K, threshold)
     out.update(m)
-    return out, prob
+    return out, logits
 
 
 def stienet_step(model: STIENet, xs, ys, xt, cfg: TrainConfig, ls=None, lt=None,
@@ -544,18 +551,20 @@ def fit(source_code: str, target_code: str, config: TrainConfig | None = None,
                                       for sl in slices))
         if cfg.speaker_norm:
             normalise()
-        m, prob = evaluate(model, cfg, device, held, target, K, cfg.seed, domain_stats)
+        m, logits = evaluate(model, cfg, device, held, target, K, cfg.seed, domain_stats)
         row = {"epoch": epoch, **{f"loss_{k}": v for k, v in sums.items()},
-               **{k: m[k] for k in ("source_acc", "OS", "OS*", "UNK", "H", "WAR", "AUROC") if k in m}}
+               **{k: m[k] for k in ("source_acc", "OS", "OS*", "UNK", "H", "WAR", "AUROC",
+                                    "closed OS*") if k in m}}
         history.append(row)
         if on_epoch is not None:
             on_epoch(row)
     if cfg.embeddings:
         embeddings["after"] = embed()
-    m["target_prob"] = prob.astype(np.float16).astype(float).round(4).tolist()   # (m, K+1)
-    m["target_labels"] = yt_all.tolist()                                         # true, same order
-    if held is not None:                       # held-out source clips: probabilities and labels
-        m["source_prob"] = m["source_prob"].astype(np.float16).astype(float).round(4).tolist()
+    m["target_logits"] = float32_list(logits)     # (m, K+1): reproduce every metric above
+    m["target_labels"] = yt_all.tolist()           # true label 0..K, same order
+    m["target_emotions"] = split.target["emotion"].tolist()   # the corpus's emotion of each clip
+    if held is not None:                           # held-out source clips: logits and labels
+        m["source_logits"] = float32_list(m["source_logits"])
         m["source_labels"] = held["y"].tolist()
     return RunResult(method, source_code, target_code, data, cfg, history, m,
                      list(split.label_names), str(device), time.perf_counter() - started,

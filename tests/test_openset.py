@@ -69,7 +69,43 @@ def test_unknown_output_wins_on_separable_unknowns(toy):
     run = fit("B", "C", TrainConfig(data_root=toy, preset="open", **TOY), progress=False)
     m = run.metrics
     assert m["UNK"] > 0.7 and m["OS*"] > 0.85 and m["AUROC"] > 0.95, m
-    assert np.array(m["target_prob"]).shape == (run.n_target, 4)
+    assert np.array(m["target_logits"]).shape == (run.n_target, 4)
+    assert m["target_emotions"].count("sadness") == 12 and m["closed OS*"] > 0.85
+
+
+def test_result_file_reproduces_its_metrics_and_names_its_data(toy, tmp_path):
+    """Saved, a run is portable (no local path; corpora by name; each corpus's digest from the
+    data root's PROVENANCE.json, or stored as absent) and its float32 logits give back every
+    stored metric exactly."""
+    import json
+
+    from stienet.methods import metrics_from_record
+    from stienet.results import load_result, save_result
+
+    cfg = TrainConfig(data_root=toy, preset="open", **{**TOY, "epochs": 2})
+    rec = fit("B", "C", cfg, progress=False).to_json()
+    path = save_result(rec, tmp_path / "a.json")
+    text = path.read_text()
+    assert toy not in text and str(tmp_path) not in text
+    saved = load_result(path)
+    assert saved["provenance"] == {c: {"sha256_of_files": None, "provenance_file": "absent"}
+                                   for c in ("B", "C")}
+    assert saved["hyperparameters"]["data_root"] == "<data-root>"
+    again = metrics_from_record(saved)
+    for key, value in again.items():
+        assert value == saved["metrics"][key], key
+    assert saved["metrics"]["threshold"] is not None           # the open preset's calibrated τ
+
+    from pathlib import Path
+    digest = {"emodb": {"sha256_of_files": "ab" * 32, "commit": "c0ffee"},
+              "casia": {"sha256_of_files": "cd" * 32}}
+    (Path(toy) / "PROVENANCE.json").write_text(json.dumps(digest))
+    try:
+        saved = load_result(save_result(rec, tmp_path / "b.json"))
+    finally:
+        (Path(toy) / "PROVENANCE.json").unlink()
+    assert saved["provenance"]["B"] == {"sha256_of_files": "ab" * 32, "commit": "c0ffee"}
+    assert saved["provenance"]["C"]["sha256_of_files"] == "cd" * 32
 
 
 def _grads(model, terms, name):

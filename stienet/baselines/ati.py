@@ -171,6 +171,15 @@ class ATI(BaseEstimator):
             return -known
         return s[:, list(self.svm_.classes_).index(self.K_)] - known
 
+    def predict_known(self, Xt=None) -> np.ndarray:
+        """Closed-set labels ``0..K-1`` (rejection off): the SVM's best known-class margin."""
+        Z = self.Zt_ if Xt is None else self._project(np.asarray(Xt, float))
+        s = self.svm_.decision_function(Z)
+        if s.ndim == 1:
+            s = np.c_[-s, s]
+        known = self.svm_.classes_ < self.K_
+        return self.svm_.classes_[known][s[:, known].argmax(1)]
+
     def predict(self, Xt=None) -> np.ndarray:
         """Labels ``0..K`` (``K`` = unknown) of ``Xt`` (``None``: the fitted target)."""
         Z = self.Zt_ if Xt is None else self._project(np.asarray(Xt, float))

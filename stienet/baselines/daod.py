@@ -185,6 +185,12 @@ class DAOD(BaseEstimator):
         self._check_fitted_target(Xt)
         return self.F_[:, self.K_] - self.F_[:, :self.K_].max(1)
 
+    def predict_known(self, Xt=None) -> np.ndarray:
+        """Closed-set labels ``0..K-1`` of the fitted target (rejection off): the best known
+        output of F."""
+        self._check_fitted_target(Xt)
+        return self.F_[:, :self.K_].argmax(1)
+
     def predict(self, Xt=None) -> np.ndarray:
         """Labels ``0..K`` of the fitted target samples (transductive; ``Xt``: None or them)."""
         self._check_fitted_target(Xt)

@@ -130,6 +130,10 @@ class OSNN(BaseEstimator):
         """Unknown score of each row of ``X (k, d)``: the distance ratio R (higher = more unknown)."""
         return distance_ratio(self.X_, self.y_, X)[1]
 
+    def predict_known(self, X) -> np.ndarray:
+        """Closed-set labels ``0..K-1`` (rejection off): the class of the nearest source sample."""
+        return distance_ratio(self.X_, self.y_, X)[0]
+
     def predict(self, X) -> np.ndarray:
         """Labels ``0..K-1``, or ``K`` (unknown) where R > T."""
         label, R = distance_ratio(self.X_, self.y_, X)

@@ -68,6 +68,7 @@ class TNMFOpen(BaseEstimator):
         self.osnn_ = OSNN(T=self.T, random_state=self.random_state).fit(V[:, :n].T, ys)
         self.labels_ = self.osnn_.predict(V[:, n:].T)
         self.scores_ = self.osnn_.decision_function(V[:, n:].T)
+        self.known_labels_ = self.osnn_.predict_known(V[:, n:].T)
         self.Xt_ = np.asarray(Xt, float)
         return self
 
@@ -80,6 +81,12 @@ class TNMFOpen(BaseEstimator):
         if self._fitted(Xt):
             return self.scores_
         return self.osnn_.decision_function(self.tnmf_.transform(Xt))
+
+    def predict_known(self, Xt=None) -> np.ndarray:
+        """Closed-set labels ``0..K-1`` (rejection off): OSNN's nearest class on the codes."""
+        if self._fitted(Xt):
+            return self.known_labels_
+        return self.osnn_.predict_known(self.tnmf_.transform(Xt))
 
     def predict(self, Xt=None) -> np.ndarray:
         """Labels ``0..K`` (``K`` = unknown); ``None`` or the fitted target: transductive labels."""
