@@ -42,7 +42,7 @@ from .data import KNOWN_CLASSES, load_corpus, open_set_split
 from .data.synthetic import generator_version
 from .features import compare_features, minmax_scale
 from .baselines.common import one_hot
-from .metrics import closed_os_star, open_set_metrics
+from .metrics import closed_os_star, mark_degeneracy, open_set_metrics
 from .openset import unknown_auroc
 from .results import float32_list, git_commit
 
@@ -161,6 +161,7 @@ def run_shallow(source: str, target: str, cfg: OpenSetConfig, progress: bool = T
     metrics = open_set_metrics(yt, pred, K)
     metrics["AUROC"] = unknown_auroc(yt, score, K)
     metrics["closed OS*"] = closed_os_star(yt, one_hot(known_pred, K), K)
+    mark_degeneracy(metrics)
     metrics["target_score"] = float32_list(score)       # unknown score: reproduces the AUROC
     metrics["target_pred"] = pred.tolist()              # decision: reproduces OS, OS*, UNK, H
     metrics["target_known_pred"] = known_pred.tolist()  # rejection off: reproduces closed OS*
@@ -262,6 +263,7 @@ def run_lead(source: str, target: str, cfg, progress: bool = True,
         m = open_set_metrics(yt, predict_open(probs, LEAD_DEFAULTS["w_0"]), K)
         m["AUROC"] = unknown_auroc(yt, entropy_unknown_score(probs), K)
         m["closed OS*"] = closed_os_star(yt, probs, K)
+        mark_degeneracy(m)
         row = {"epoch": cfg.epochs + epoch, "stage": "adapt",
                **{f"loss_{k}": v for k, v in losses.items() if k not in ("coeff", "pseudo_unknown_share")},
                "coeff": losses["coeff"], "pseudo_unknown_share": losses["pseudo_unknown_share"],

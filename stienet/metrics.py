@@ -32,29 +32,72 @@ def per_class_recall(cm: np.ndarray) -> np.ndarray:
         return np.where(support > 0, np.diag(cm) / np.maximum(support, 1), np.nan)
 
 
-DOMINANT_SHARE = 0.9
+DOMINANT_SHARE = 0.9      # one predicted label for more than this share of the clips
+NEVER_UNKNOWN = 0.05      # UNK below this: the model (almost) never says "unknown"
+ALL_UNKNOWN = 0.95        # UNK above this with OS* below EMPTY_KNOWN: everything is "unknown"
+EMPTY_KNOWN = 0.05
+CHANCE_AUROC = 0.45       # an unknown score ranking below this is inverted, not merely weak
+
+#: The failure modes :func:`degeneracy_modes` names, with what each means.
+DEGENERACY_MODES = {
+    "no clips": "no target clip was evaluated",
+    "one known label": "every known-class target clip gets the same label",
+    "one label": f"one label for more than {DOMINANT_SHARE:.0%} of the clips",
+    "never unknown": f"UNK below {NEVER_UNKNOWN:.0%}: the model (almost) never says 'unknown'",
+    "all unknown": f"UNK above {ALL_UNKNOWN:.0%} with OS* below {EMPTY_KNOWN:.0%}: everything "
+                   "is 'unknown'",
+    "AUROC < 45": f"AUROC of the unknown score below {CHANCE_AUROC:.0%}: it ranks the known "
+                  "clips as more unknown than the unknown ones",
+}
 
 
-def collapsed(cm, n_known: int) -> bool:
-    """A degenerate open-set prediction. ``cm (K+1, K+1)`` counts, rows true, columns predicted.
+def degeneracy_modes(cm, n_known: int, auroc: float | None = None) -> tuple[str, ...]:
+    """The failure modes of an open-set prediction (keys of :data:`DEGENERACY_MODES`; empty
+    when none). ``cm (K+1, K+1)`` counts, rows true, columns predicted; ``auroc`` of the
+    unknown score (in [0, 1]; ``None``/NaN: not checked).
 
-    Degenerate when the target clips of the known classes receive at most one distinct label,
-    or one predicted label covers more than 90 % of all target clips although that label is not
-    90 % of the true labels (a perfect model on a target that is 95 % unknown is fine)."""
+    * ``one known label`` — the target clips of the known classes get at most one label;
+    * ``one label`` — one predicted label covers more than 90 % of all clips, although that
+      label is not 90 % of the true labels (a perfect model on a 95 %-unknown target is fine);
+    * ``never unknown`` — UNK < 5 %; ``all unknown`` — UNK > 95 % with OS* < 5 %
+      (both only when the target has unknown clips);
+    * ``AUROC < 45`` — the unknown score is inverted.
+
+    The one rule behind ``metrics["collapsed"]``, the report's column and the run summary;
+    recomputed whenever results load (:func:`collapsed`), so no run is re-run for it."""
     cm = np.asarray(cm)
     total = cm.sum()
     if total == 0:
-        return True
+        return ("no clips",)
+    modes = []
     if cm[:n_known].sum() > 0 and int((cm[:n_known].sum(0) > 0).sum()) <= 1:
-        return True
+        modes.append("one known label")
     top = int(cm.sum(0).argmax())
-    return bool(cm[:, top].sum() > DOMINANT_SHARE * total and cm[top].sum() <= DOMINANT_SHARE * total)
+    if cm[:, top].sum() > DOMINANT_SHARE * total and cm[top].sum() <= DOMINANT_SHARE * total:
+        modes.append("one label")
+    rec = per_class_recall(cm)
+    if cm.shape[0] > n_known and cm[n_known].sum() > 0:
+        unk = rec[n_known]
+        os_star = np.nanmean(rec[:n_known]) if np.isfinite(rec[:n_known]).any() else 0.0
+        if unk < NEVER_UNKNOWN:
+            modes.append("never unknown")
+        if unk > ALL_UNKNOWN and os_star < EMPTY_KNOWN:
+            modes.append("all unknown")
+    if auroc is not None and np.isfinite(auroc) and auroc < CHANCE_AUROC:
+        modes.append("AUROC < 45")
+    return tuple(modes)
+
+
+def collapsed(cm, n_known: int, auroc: float | None = None) -> bool:
+    """A degenerate open-set prediction: any mode of :func:`degeneracy_modes`."""
+    return bool(degeneracy_modes(cm, n_known, auroc))
 
 
 def open_set_metrics(y_true, y_pred, n_known: int) -> dict:
     """OS, OS*, UNK, H-score, UAR, WAR and the confusion matrix; labels ``0..K-1`` known, ``K``
     unknown. Values in [0, 1] (NaN where undefined, e.g. UNK and H without unknown samples);
-    ``collapsed`` flags a degenerate prediction (:func:`collapsed`)."""
+    ``collapsed`` flags a degenerate prediction and ``degenerate`` names its modes
+    (:func:`degeneracy_modes`; without the AUROC, which :func:`mark_degeneracy` adds)."""
     cm = confusion(y_true, y_pred, n_known + 1)
     rec = per_class_recall(cm)
     os_star = float(np.nanmean(rec[:n_known])) if np.isfinite(rec[:n_known]).any() else float("nan")
@@ -65,7 +108,8 @@ def open_set_metrics(y_true, y_pred, n_known: int) -> dict:
         h = 2 * os_star * unk / (os_star + unk) if os_star + unk > 0 else 0.0
     return {"OS": float(np.nanmean(rec)), "OS*": os_star, "UNK": unk, "H": float(h),
             "UAR": float(np.nanmean(rec)), "WAR": float(np.trace(cm) / cm.sum()),
-            "recall": rec.tolist(), "confusion": cm.tolist(), "collapsed": collapsed(cm, n_known)}
+            "recall": rec.tolist(), "confusion": cm.tolist(), "collapsed": collapsed(cm, n_known),
+            "degenerate": list(degeneracy_modes(cm, n_known))}
 
 
 def closed_set_metrics(y_true, y_pred, n_classes: int) -> dict:
@@ -102,3 +146,13 @@ def closed_os_star(y_true, scores, n_known: int) -> float:
     pred = np.asarray(scores)[known, :n_known].argmax(1)
     rec = per_class_recall(confusion(y[known], pred, n_known))
     return float(np.nanmean(rec))
+
+
+def mark_degeneracy(metrics: dict) -> dict:
+    """Set ``metrics["degenerate"]`` (modes) and ``metrics["collapsed"]`` from its confusion
+    matrix and AUROC, by the current rule (:func:`degeneracy_modes`); returns ``metrics``."""
+    cm = metrics.get("confusion")
+    if cm:
+        modes = degeneracy_modes(cm, len(cm) - 1, metrics.get("AUROC"))
+        metrics["degenerate"], metrics["collapsed"] = list(modes), bool(modes)
+    return metrics

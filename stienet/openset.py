@@ -31,7 +31,7 @@ import torch.nn.functional as F
 from sklearn.metrics import roc_auc_score
 
 from .losses import perturb
-from .metrics import closed_os_star, log_probabilities, open_set_metrics
+from .metrics import closed_os_star, log_probabilities, mark_degeneracy, open_set_metrics
 
 PSEUDO_UNKNOWNS = ("dropout", "dropout-norm", "mixup", "reflect")
 
@@ -148,7 +148,7 @@ def open_set_record_metrics(y_true: np.ndarray, logits: np.ndarray, n_known: int
     m["AUROC"] = unknown_auroc(y_true, logp[:, n_known], n_known)
     m["closed OS*"] = closed_os_star(y_true, logp, n_known)
     m["threshold"] = threshold
-    return m
+    return mark_degeneracy(m)
 
 
 def oracle_operating_point(y_true: np.ndarray, prob: np.ndarray) -> dict:

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from .metrics import collapsed
+from .metrics import degeneracy_modes
 from .paths import atomic_write_bytes
 
 METRICS = ("OS", "OS*", "UNK", "H", "AUROC", "UAR", "WAR",
@@ -59,9 +59,10 @@ def load_results(out="results", data: str = "synthetic", sweep: str | None = Non
         # synthetic results from before the field existed were all made by generator version 1
         row["generator"] = rec.get("generator_version", 1 if rec["data"] == "synthetic" else None)
         cm = metrics.get("confusion")
-        # degenerate: known-class target clips get <= 1 label, or one label covers > 90 %
-        row["collapsed"] = bool(cm) and "OS" in metrics and \
-            bool(metrics.get("collapsed", collapsed(cm, len(cm) - 1)))     # open-set runs only
+        # degenerate (open-set runs only): recomputed by today's rule, whatever the file says
+        modes = degeneracy_modes(cm, len(cm) - 1, metrics.get("AUROC")) \
+            if cm and "OS" in metrics else ()
+        row["collapsed"], row["degenerate"] = bool(modes), ", ".join(modes)
         rows.append(row)
     if bad:
         warnings.warn(f"{len(bad)} unreadable result file(s) left out: " + "; ".join(bad[:5]),

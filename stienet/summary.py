@@ -15,6 +15,8 @@ METRIC_MEANINGS = {
     "UNK": "recall of 'unknown': share of target clips of other emotions that were rejected",
     "H": "harmonic mean of OS* and UNK: high only when both are (the headline number)",
     "WAR": "plain accuracy over all target clips",
+    "AUROC": "how well p(unknown) ranks unknown above known clips (0.5 = chance, 1 = perfect)",
+    "closed OS*": "OS* with 'unknown' switched off (arg-max over the known classes)",
 }
 
 
@@ -25,46 +27,60 @@ def _f(value) -> str:
 
 
 def epoch_line(row: dict, epochs: int | None = None) -> str:
-    """One terminal line for a history row of :func:`stienet.train.fit` (``on_epoch``)."""
+    """One terminal line for a history row of :func:`stienet.train.fit` (``on_epoch``): losses,
+    metrics, the epoch's seconds and, with ``epochs``, the time left at the mean pace so far."""
     width = len(str(epochs)) if epochs else 2
     head = f"epoch {row['epoch']:>{width}}" + (f"/{epochs}" if epochs else "")
-    return (f"{head}  loss {row.get('loss_total', float('nan')):.4f}  "
+    line = (f"{head}  loss {row.get('loss_total', float('nan')):.4f}  "
             + "  ".join(f"{k} {_f(row.get(k))}" for k in ("OS", "OS*", "UNK", "H")))
+    if row.get("seconds") is not None:
+        line += f"  {row['seconds']:.1f} s"
+        if epochs and row.get("elapsed_s") is not None and row["epoch"] > 0:
+            left = row["elapsed_s"] / row["epoch"] * max(epochs - row["epoch"], 0)
+            line += f", ETA {_duration(left)}"
+    return line
 
 
-def degeneracy(confusion, label_names=None) -> tuple[bool, str]:
-    """Is the model's output on the target degenerate? ``confusion``: (K+1, K+1) counts, rows
-    true labels (known classes, then "unknown"), columns predicted ones.
+def _duration(seconds: float) -> str:
+    if seconds < 90:
+        return f"{seconds:.0f} s"
+    return f"{seconds / 60:.0f} min" if seconds < 5400 else f"{seconds / 3600:.1f} h"
 
-    Degenerate when the target clips of the known classes receive at most one distinct
-    predicted label, or when one predicted label covers more than 90 % of all target clips
-    (e.g. everything called "unknown", or everything "anger") although that class is not 90 %
-    of the target's true labels (a perfect model on a target that is 95 % "unknown" is not
-    degenerate). The flag is :func:`stienet.metrics.collapsed` (stored with every result as
-    ``metrics["collapsed"]``); this function adds the reason. Returns ``(flag, reason)``.
-    """
-    from .metrics import DOMINANT_SHARE, collapsed
+
+def degeneracy(confusion, label_names=None, auroc=None) -> tuple[bool, str]:
+    """Is the model's output on the target degenerate, and how? ``confusion``: (K+1, K+1)
+    counts, rows true labels (known classes, then "unknown"), columns predicted ones;
+    ``auroc``: of the unknown score, in [0, 1] (optional).
+
+    The rule is :func:`stienet.metrics.degeneracy_modes` (one label for > 90 % of the clips,
+    never "unknown", everything "unknown", an inverted unknown score, ...); this function says
+    which modes fired in words. Returns ``(flag, reason)``; the reason is one line."""
+    from .metrics import DEGENERACY_MODES, degeneracy_modes
 
     cm = [[int(v) for v in row] for row in confusion]
     n = len(cm)
     names = list(label_names) if label_names else [str(i) for i in range(n)]
     total = sum(map(sum, cm))
+    modes = degeneracy_modes(cm, n - 1, auroc)
     if total == 0:
-        return True, "no target clip was evaluated"
-    known_rows = cm[:-1]
-    used_on_known = {j for row in known_rows for j in range(n) if row[j] > 0}
+        return True, DEGENERACY_MODES["no clips"]
     per_pred = [sum(cm[i][j] for i in range(n)) for j in range(n)]
     top = max(range(n), key=per_pred.__getitem__)
     share = per_pred[top] / total
-    if not collapsed(cm, n - 1):
+    if not modes:
         return False, (f"not degenerate: the most frequent prediction ({names[top]!r}) covers "
-                       f"{share:.0%} of target clips")
-    if sum(map(sum, known_rows)) > 0 and len(used_on_known) <= 1:
-        label = names[used_on_known.pop()] if used_on_known else "nothing"
-        return True, (f"every target clip of a known class was predicted as {label!r}: the "
-                      "model does not tell the known emotions apart")
-    return True, (f"{share:.0%} of all target clips were predicted as {names[top]!r} (more "
-                  f"than {DOMINANT_SHARE:.0%}): the model has collapsed onto one output")
+                       f"{share:.0%} of target clips; 'unknown' is said for some, not all")
+    said = []
+    for mode in modes:
+        if mode == "one label":
+            said.append(f"{share:.0%} of all target clips were predicted as {names[top]!r}")
+        elif mode == "one known label":
+            used = sorted({j for row in cm[:-1] for j in range(n) if row[j] > 0})
+            label = names[used[0]] if used else "nothing"
+            said.append(f"every known-class target clip was predicted as {label!r}")
+        else:
+            said.append(DEGENERACY_MODES[mode])
+    return True, f"{', '.join(modes)}: " + "; ".join(said)
 
 
 def run_summary(record: dict, result_path=None, notebook_path=None) -> str:
@@ -79,15 +95,18 @@ def run_summary(record: dict, result_path=None, notebook_path=None) -> str:
              f"{record.get('wall_time_s', 0):.0f} s on {record.get('device', '?')}); "
              + ("model after the last epoch" if record.get("epochs") is not None else "fitted model")
              + ", on the whole target corpus:"]
+    flag, reason = degeneracy(m["confusion"], names, m.get("AUROC"))
     for key, meaning in METRIC_MEANINGS.items():
-        lines.append(f"  {key:<4} {_f(m.get(key))}   {meaning}")
+        if m.get(key) is None and key in ("AUROC", "closed OS*"):
+            continue
+        lines.append(f"  {key:<10} {_f(m.get(key))}   {meaning}")
+        if key == "H":
+            lines.append(("  " + " " * 10 + " DEGENERATE: " if flag else "  " + " " * 11) + reason)
     support = [sum(row) for row in m["confusion"]]
     absent = [names[i] for i in range(len(support) - 1) if support[i] == 0] if names else []
     if absent:
         lines.append(f"  note: the target has no {', '.join(absent)} clips; OS and OS* leave "
                      "them out")
-    flag, reason = degeneracy(m["confusion"], names)
-    lines.append(("  DEGENERATE: " if flag else "  ") + reason)
     if record["data"] == "synthetic":
         lines.append("  (synthetic stand-in data: shows the code works, not a paper result)")
     if result_path:
@@ -128,7 +147,7 @@ def plain_reading(record: dict) -> str:
                else "separates unknown from known target clips only weakly" if pct["AUROC"] < 75
                else "separates unknown from known target clips")
         out.append(f"p(unknown) {how} (AUROC {pct['AUROC']:.0f}\u00a0%; 50 = not at all).")
-    flag, reason = degeneracy(m["confusion"], names or None)
+    flag, reason = degeneracy(m["confusion"], names or None, m.get("AUROC"))
     out.append(("Degenerate: " if flag else "Not degenerate: ") + reason.split(": ", 1)[-1] + ".")
     if record.get("data") == "synthetic":
         out.append("Synthetic stand-in data: this shows what the code does, not a paper result.")

@@ -506,8 +506,10 @@ def fit(source_code: str, target_code: str, config: TrainConfig | None = None,
                       "before": embed()}
     steps = math.ceil(len(src_rows) / cfg.batch_size)
     history = []
+    loop_start = time.perf_counter()
     for epoch in tqdm(range(1, cfg.epochs + 1), desc=f"{source_code}->{target_code}",
                       disable=not progress, leave=False):
+        epoch_start = time.perf_counter()
         model.train()
         order_s = rng.permutation(len(src_rows))
         order_t = np.resize(rng.permutation(len(tgt_rows)), steps * cfg.batch_size)
@@ -554,7 +556,9 @@ def fit(source_code: str, target_code: str, config: TrainConfig | None = None,
         m, logits = evaluate(model, cfg, device, held, target, K, cfg.seed, domain_stats)
         row = {"epoch": epoch, **{f"loss_{k}": v for k, v in sums.items()},
                **{k: m[k] for k in ("source_acc", "OS", "OS*", "UNK", "H", "WAR", "AUROC",
-                                    "closed OS*") if k in m}}
+                                    "closed OS*") if k in m},
+               "seconds": round(time.perf_counter() - epoch_start, 2),
+               "elapsed_s": round(time.perf_counter() - loop_start, 2)}
         history.append(row)
         if on_epoch is not None:
             on_epoch(row)

@@ -6,7 +6,7 @@ import soundfile as sf
 import torch
 
 from stienet.losses import LossWeights, total_loss
-from stienet.metrics import collapsed, open_set_metrics
+from stienet.metrics import collapsed, degeneracy_modes, open_set_metrics
 from stienet.model import STIENet
 from stienet.openset import (decide, least_confident, mixup_unknowns, pseudo_unknowns,
                              unknown_auroc, unknown_threshold)
@@ -62,7 +62,9 @@ def test_trained_model_classifies_source_in_eval_mode(toy):
     assert run.data == "real"  # the toy folders carry no synthetic marker
     assert run.history[-1]["source_acc"] > 0.9        # held-out source clips, eval mode
     assert run.metrics["OS*"] > 0.9                   # no domain shift in the toy: known target clips
-    assert not run.metrics["collapsed"]
+    # the paper preset classifies but (as on real speech) may never say "unknown": only that
+    # mode is allowed here
+    assert set(run.metrics["degenerate"]) <= {"never unknown"}, run.metrics["degenerate"]
 
 
 def test_unknown_output_wins_on_separable_unknowns(toy):
@@ -159,9 +161,13 @@ def test_collapse_flag_on_hand_made_predictions():
     mostly = np.full_like(y, 2)
     mostly[:3] = [0, 1, 3]
     assert collapsed(open_set_metrics(y, mostly, 3)["confusion"], 3)
-    # 36 of 40 (90 %) is not above 90 %, and known clips get 3 labels
+    # 36 of 40 (90 %) is not above 90 %, and known clips get 3 labels; but no clip is called
+    # "unknown", which is a mode of its own
     edge = np.full_like(y, 2)
     edge[[0, 1, 10, 11]] = [0, 0, 1, 1]
+    assert degeneracy_modes(open_set_metrics(y, edge, 3)["confusion"], 3) == ("never unknown",)
+    edge[[30, 31]] = 3                                  # 2 of 10 unknown clips rejected
+    edge[[20, 21]] = 0                                  # ... and 34 of 40 in label 2
     assert not collapsed(open_set_metrics(y, edge, 3)["confusion"], 3)
     # a target that is 95 % unknown, predicted perfectly, has not collapsed
     y95 = np.array([0, 1] + [3] * 38)
