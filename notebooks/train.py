@@ -86,6 +86,7 @@ out_dir = "runs"          # result JSON root; runs/ is git-ignored (committed re
 synthetic_scale = 1.0     # size of the synthetic stand-ins (ignored for real data)
 batch_size = 32
 tsne_points = 300         # clips per domain in the t-SNE plots (0: skip)
+threads = None            # torch threads; None: one per core this process may use
 notebook_path = None      # where this executed notebook is written (for the final summary)
 
 # %%
@@ -110,10 +111,14 @@ import numpy as np
 import pandas as pd
 from sklearn.manifold import TSNE
 
+from stienet.data.specs import corpus_name
 from stienet.losses import LossWeights
 from stienet.results import result_path, save_result, target_probabilities
 from stienet.summary import epoch_line, plain_reading, run_summary
+from stienet.threads import configure_threads
 from stienet.train import TrainConfig, fit
+
+configure_threads(threads)
 
 config = TrainConfig(epochs=epochs, seed=seed, batch_size=batch_size, preset=preset,
                      weights=LossWeights(alpha, beta, gamma, delta, epsilon), phi=phi,
@@ -121,17 +126,17 @@ config = TrainConfig(epochs=epochs, seed=seed, batch_size=batch_size, preset=pre
                      data_root=data_root, synthetic_scale=synthetic_scale, embeddings=tsne_points)
 
 # %% tags=["NBVAL_IGNORE_OUTPUT"]
-print(f"{source} -> {target}: loading corpora (the first run generates the synthetic stand-ins "
-      "and decodes them), then one line per epoch", flush=True)
+print(f"{corpus_name(source)} -> {corpus_name(target)}: loading and decoding the corpora, then "
+      "one line per epoch", flush=True)
 run = fit(source, target, config, progress=False,
           on_epoch=lambda row: print(epoch_line(row, epochs), flush=True))
 record = run.to_json()
-path = save_result(record, result_path(out_dir, "STIENet", run.data, source, target, seed))
+path = save_result(record, result_path(out_dir, "STIENet", run.data, source, target, seed, preset))
 print(f"saved {path}  ({run.wall_time_s:.0f} s on {run.device})")
 
 # %%
 m = run.metrics
-print(f"{source} -> {target}, data: {run.data}, preset {preset}, seed {seed}, {epochs} epochs, "
+print(f"{corpus_name(source)} -> {corpus_name(target)}, data: {run.data}, preset {preset}, seed {seed}, {epochs} epochs, "
       f"model: last epoch")
 (pd.Series({"held-out source accuracy": run.history[-1].get("source_acc"),
             **{k: m[k] for k in ("OS", "OS*", "UNK", "H", "WAR", "AUROC")}}, name="percent")
@@ -168,7 +173,7 @@ ax.set_xticks(range(len(run.label_names)), run.label_names, rotation=30)
 ax.set_yticks(range(len(run.label_names)), run.label_names)
 ax.set_xlabel("predicted")
 ax.set_ylabel("true")
-ax.set_title(f"{source} -> {target} ({run.data})")
+ax.set_title(f"{corpus_name(source)} -> {corpus_name(target)} ({run.data})")
 fig.tight_layout()
 
 # %% [markdown]
@@ -189,7 +194,7 @@ if m.get("threshold") is not None:
     ax.axvline(m["threshold"], color="k", ls="--", label="threshold")
 ax.set_xlabel("p(unknown)")
 ax.set_ylabel("target clips")
-ax.set_title(f"{source} -> {target} ({run.data}, {preset} preset), AUROC {m['AUROC']:.2f}", fontsize=10)
+ax.set_title(f"{corpus_name(source)} -> {corpus_name(target)} ({run.data}, {preset} preset), AUROC {m['AUROC']:.2f}", fontsize=10)
 ax.legend(fontsize=8)
 fig.tight_layout()
 
@@ -212,8 +217,8 @@ if run.embeddings:
         fs, ft = run.embeddings[stage]
         z = TSNE(perplexity=20, random_state=0, init="pca").fit_transform(np.vstack([fs, ft]))
         zs, zt = z[:len(fs)], z[len(fs):]
-        axes[row, 0].scatter(*zs.T, s=6, marker="o", label=f"source {source}")
-        axes[row, 0].scatter(*zt.T, s=6, marker="x", label=f"target {target}")
+        axes[row, 0].scatter(*zs.T, s=6, marker="o", label=f"source {corpus_name(source)}")
+        axes[row, 0].scatter(*zt.T, s=6, marker="x", label=f"target {corpus_name(target)}")
         axes[row, 0].set_title(f"{stage} training: domains", fontsize=10)
         axes[row, 0].legend(fontsize=7)
         for k, name in enumerate(run.label_names):

@@ -24,8 +24,9 @@ import sys
 import warnings
 
 from . import __version__
-from .checks import (UsageError, check_corpus, check_data_root, check_method, check_number,
-                     check_open_method, check_out_dir, check_pair, check_stienet_run)
+from .checks import (UsageError, check_corpus, check_data_root, check_device, check_method,
+                     check_number, check_open_method, check_out_dir, check_pair,
+                     check_stienet_run, data_kind, data_line)
 
 EPILOG_METRICS = """\
 metrics (open-set, target corpus, model after the last epoch):
@@ -81,6 +82,18 @@ def _corpora(args: argparse.Namespace) -> int:
     check_number("--scale", args.scale, low=0, low_open=True)
     check_number("--shift", args.shift, low=0)
     check_number("--sr", args.sr, low=1000, integer=True)
+    absent = _absent_below_root(codes + [c for c in pair if c is not None], args.data_root)
+    if absent:
+        root = args.data_root or "$STIENET_DATA"
+        present = [c for c in codes if c not in absent]
+        print(f"not in {root}: " + "; ".join(f"{c} ({why})" for c, why in absent.items()),
+              file=sys.stderr, flush=True)
+        if not present:
+            raise UsageError(f"none of {', '.join(codes)} is in {root}")
+        codes = present
+        if any(c in absent for c in pair if c is not None):
+            pair = codes[:2] if len(codes) >= 2 and args.source is None else [None, None]
+    print(data_line(codes + [c for c in pair if c is not None], args.data_root), flush=True)
 
     import numpy as np
     import pandas as pd
@@ -117,6 +130,47 @@ def _corpora(args: argparse.Namespace) -> int:
     return 0
 
 
+def _announce_and_scan(corpora, data_root) -> None:
+    """Say which data a command reads (first line), then read the file lists of its real
+    corpora — no audio decoded, nothing generated — so that a missing folder, a wrong layout or
+    a bad manifest row stops the command here, with exit code 2, before any heavy work."""
+    print(data_line(corpora, data_root), flush=True)
+    _scan_only(corpora, data_root)
+
+
+def _scan_only(corpora, data_root) -> None:
+    """The file lists of the real corpora among ``corpora`` (see :func:`_announce_and_scan`)."""
+    if data_kind(corpora, data_root) != "synthetic":
+        from .data import load_corpus
+
+        for spec in dict.fromkeys(corpora):
+            if data_kind([spec], data_root) == "real":
+                load_corpus(spec, data_root=data_root)
+
+
+def _absent_below_root(corpora, data_root) -> dict:
+    """Codes among ``corpora`` that have no folder below the data root (``data_root`` or
+    ``$STIENET_DATA``), each with the folder names that were looked for; empty without a root."""
+    import os
+    from pathlib import Path
+
+    root = data_root or os.environ.get("STIENET_DATA")
+    if not root:
+        return {}
+    from .data.corpus import FOLDER_NAMES
+    from .data.specs import CORPORA
+
+    here = {p.name for p in Path(root).expanduser().iterdir() if p.is_dir()}
+    return {c: f"{CORPORA[c].name}; looked for a folder named {' or '.join(FOLDER_NAMES[c][:2])}"
+            for c in dict.fromkeys(corpora)
+            if c in FOLDER_NAMES and not here & set(FOLDER_NAMES[c])}
+
+
+def _check_threads(threads) -> None:
+    if threads is not None:
+        check_number("--threads", threads, low=1, integer=True)
+
+
 def _train_weights(args) -> tuple:
     return (args.alpha, args.beta, args.gamma, args.delta, args.epsilon)
 
@@ -128,7 +182,13 @@ def _train(args: argparse.Namespace) -> int:
                       reject_dropout=args.reject_dropout, scale=args.scale, shift=args.shift,
                       device=args.device)
     check_out_dir(args.out)
+    _check_threads(args.threads)
     name = check_open_method(args.method)
+    _announce_and_scan([args.source, args.target], args.data_root)
+    from .threads import configure_threads
+
+    configure_threads(args.threads)
+    from .data.specs import corpus_name
     from .losses import LossWeights
     from .methods import get_method, run_method
     from .results import result_path, save_result
@@ -145,8 +205,8 @@ def _train(args: argparse.Namespace) -> int:
             return 2
         params["bn"] = args.bn
     for seed in args.seeds:
-        print(f"{name} {args.source} -> {args.target}, seed {seed}: loading corpora "
-              "(the first run generates the synthetic stand-ins and decodes them)", flush=True)
+        print(f"{name} {corpus_name(args.source)} -> {corpus_name(args.target)}, seed {seed}: "
+              "loading and decoding the corpora", flush=True)
         record = run_method(name, args.source, args.target, seed=seed, epochs=args.epochs,
                             batch_size=args.batch_size, scale=args.scale, shift=args.shift,
                             data_root=args.data_root, device=args.device, params=params,
@@ -154,7 +214,8 @@ def _train(args: argparse.Namespace) -> int:
                             on_epoch=lambda row: print(epoch_line(row, args.epochs * method.stages),
                                                        flush=True))
         path = save_result(record, result_path(args.out, name, record["data"],
-                                               args.source, args.target, seed))
+                                               args.source, args.target, seed,
+                                               record.get("preset")))
         print(run_summary(record, result_path=path), flush=True)
     return 0
 
@@ -166,9 +227,11 @@ def _notebook(args: argparse.Namespace) -> int:
                       seeds=(args.seed,), batch_size=args.batch_size, scale=args.scale,
                       device=args.device, clip_seconds=args.clip_seconds)
     check_number("--tsne-points", args.tsne_points, low=0, integer=True)
+    _check_threads(args.threads)
     check_out_dir(args.out)
     if args.output:
         check_out_dir(Path(args.output).parent, "--output")
+    _scan_only([args.source, args.target], args.data_root)     # the job prints the data line
     from .job import run_main_job
 
     return run_main_job(args.source, args.target, output=args.output, out_dir=args.out,
@@ -176,7 +239,7 @@ def _notebook(args: argparse.Namespace) -> int:
                                         preset=args.preset, seed=args.seed, batch_size=args.batch_size,
                                         synthetic_scale=args.scale, device=args.device,
                                         clip_seconds=args.clip_seconds,
-                                        tsne_points=args.tsne_points))
+                                        tsne_points=args.tsne_points, threads=args.threads))
 
 
 def _params(items) -> dict:
@@ -209,7 +272,15 @@ def _satnmf(args: argparse.Namespace) -> int:
     check_number("--scale", args.scale, low=0, low_open=True)
     check_number("--shift", args.shift, low=0)
     check_out_dir(args.out)
+    _check_threads(args.threads)
+    _announce_and_scan([args.source, args.target], args.data_root)
+    from threadpoolctl import threadpool_limits
+
     from .closed_set import SLUGS, ClosedSetConfig, run_closed_set
+    from .threads import configure_threads, usable_cores
+
+    configure_threads(args.threads)
+    threadpool_limits(args.threads or usable_cores())
     from .results import result_path, save_result
 
     classes = args.classes
@@ -252,6 +323,8 @@ def _sweep(args: argparse.Namespace) -> int:
     check_number("--batch-size", args.batch_size, low=2, integer=True)
     check_number("--scale", args.scale, low=0, low_open=True)
     check_number("--jobs", args.jobs, low=1, integer=True)
+    check_device(args.device)
+    _check_threads(args.threads)
     for seed in args.seeds:
         check_number("--seeds", seed, low=0, integer=True)
     check_out_dir(args.out)
@@ -293,16 +366,19 @@ def _sweep(args: argparse.Namespace) -> int:
         specs = expand(args.name, settings)
     except ValueError as exc:
         raise UsageError(str(exc)) from None
+    corpora = list(dict.fromkeys(c for s in specs for c in (s.source, s.target)))
     if args.dry_run:
+        print(data_line(corpora, args.data_root))
         for spec in specs:
             print(spec.path(args.out, settings.data()))
         print(f"{len(specs)} runs")
         return 0
+    _announce_and_scan(corpora, args.data_root)
     if args.via == "papermill":
         paths = run_papermill(settings, runs_dir=args.runs_dir, out=args.out)
         print(f"{len(paths)} executed notebooks in {args.runs_dir}/")
         return 0
-    rep = run_sweep(args.name, settings, out=args.out, jobs=args.jobs)
+    rep = run_sweep(args.name, settings, out=args.out, jobs=args.jobs, threads=args.threads)
     walls = [w for _, w in rep.done]
     print(f"sweep {args.name} (data: {settings.data()}): {rep.total} runs, {rep.skipped} already "
           f"done, {len(rep.done)} run now ({sum(walls):.0f} s of runs, {rep.wall_s:.0f} s wall, "
@@ -376,6 +452,12 @@ def _add_corpora(sub) -> None:
     p.set_defaults(func=_corpora)
 
 
+def _threads_option(parser) -> None:
+    parser.add_argument("--threads", type=int, default=None,
+                        help="torch threads (default: one per core this process may use; "
+                             "stienet.threads)")
+
+
 def _preset_option(parser) -> None:
     parser.add_argument("--preset", choices=["paper", "open"], default="paper",
                         help="training recipe: paper = Eq 1-5 as printed; open = beyond the "
@@ -413,6 +495,7 @@ def _add_train(sub) -> None:
     t.add_argument("--device", default="auto", help="auto (CUDA if present), cpu, cuda[:N], mps")
     t.add_argument("--shift", type=float, default=1.0,
                    help="how strongly the synthetic corpora differ (1 = default stand-ins)")
+    _threads_option(t)
     t.add_argument("--out", default="results", metavar="DIR", help="root of the result files")
     t.set_defaults(func=_train)
 
@@ -433,10 +516,12 @@ def _add_notebook(sub) -> None:
     n.add_argument("--device", default="auto", help="auto (CUDA if present), cpu, cuda[:N], mps")
     n.add_argument("--tsne-points", type=int, default=300,
                    help="clips per domain in the t-SNE plots (0: skip)")
-    n.add_argument("--output", default=None, metavar="IPYNB",
-                   help="executed notebook (default: runs/<source>_<target>.ipynb)")
+    _threads_option(n)
     n.add_argument("--out", default="runs", metavar="DIR",
-                   help="root of the result JSON (runs/ is git-ignored)")
+                   help="root of the result JSON and the executed notebook (runs/ is git-ignored): "
+                        "OUT/<data>/STIENet/<source>_<target>_seed<k>_<preset>.json and .ipynb")
+    n.add_argument("--output", default=None, metavar="IPYNB",
+                   help="write the executed notebook here instead of beside its JSON")
     n.set_defaults(func=_notebook)
 
 
@@ -482,6 +567,8 @@ def _add_satnmf(sub) -> None:
     s.add_argument("--out", default="results", help="root of the result files")
     s.add_argument("--no-progress", action="store_true",
                    help="no progress bars (features; trials x rounds)")
+    s.add_argument("--threads", type=int, default=None,
+                   help="BLAS and torch threads (default: one per core this process may use)")
     s.set_defaults(func=_satnmf)
 
 
@@ -516,6 +603,8 @@ def _add_sweep(sub) -> None:
     w.add_argument("--trials", type=int, default=5, help="SATNMF initialisations voted")
     w.add_argument("--max-iter", type=int, default=300, help="SATNMF rounds (at most)")
     w.add_argument("--jobs", type=int, default=1, help="parallel processes")
+    w.add_argument("--threads", type=int, default=None,
+                   help="torch threads per process (default: the usable cores divided by --jobs)")
     w.add_argument("--via", choices=["python", "papermill"], default="python",
                    help="run in-process, or as executed notebooks (pairs only)")
     w.add_argument("--runs-dir", default="runs", help="executed notebooks (--via papermill)")

@@ -10,7 +10,7 @@ import math
 import os
 from pathlib import Path
 
-from .data.specs import check_corpus_arg, corpus_name, manifest_path
+from .data.specs import CORPORA, check_corpus_arg, corpus_name, manifest_path
 
 
 #: Closed-set methods by their ASCII names (``stienet.closed_set.SLUGS``; a test keeps the two
@@ -84,9 +84,32 @@ def check_number(name: str, value, *, low=None, high=None, low_open=False, high_
 
 
 def check_device(device, name: str = "--device") -> None:
+    """``auto``, ``cpu``, ``cuda``, ``cuda:N`` or ``mps``, and present on this machine: a CUDA or
+    MPS device is looked up with torch (the only check here that imports it), before any
+    corpus is loaded."""
     if not isinstance(device, str) or not (device in ("auto", "cpu", "mps")
                                            or device.split(":")[0] == "cuda"):
         raise UsageError(f"{name} must be auto, cpu, cuda, cuda:N or mps, got {device!r}")
+    if device in ("auto", "cpu"):
+        return
+    import torch
+
+    if device == "mps":
+        if not (getattr(torch.backends, "mps", None) and torch.backends.mps.is_available()):
+            raise UsageError(f"{name} mps: this machine has no MPS device (torch "
+                             f"{torch.__version__}); use --device cpu or auto")
+        return
+    if not torch.cuda.is_available():
+        build = "a CPU-only build" if torch.version.cuda is None else f"CUDA {torch.version.cuda}"
+        raise UsageError(f"{name} {device}: no CUDA device is available (torch "
+                         f"{torch.__version__}, {build}); use --device cpu or auto")
+    index = device.partition(":")[2]
+    if index:
+        if not index.isdigit():
+            raise UsageError(f"{name} must be cuda or cuda:N with N a number, got {device!r}")
+        if int(index) >= torch.cuda.device_count():
+            raise UsageError(f"{name} {device}: this machine has {torch.cuda.device_count()} "
+                             "CUDA device(s), numbered from 0")
 
 
 def check_stienet_run(source, target, *, data_root=None, epochs=30, seeds=(0,), batch_size=32,
@@ -134,3 +157,35 @@ def check_open_method(name, option: str = "--method") -> str:
         if str(name).lower() == method.lower():
             return method
     raise UsageError(f"unknown {option} {name!r}; open-set methods are {', '.join(OPEN_SET_METHODS)}")
+
+
+def data_kind(corpora, data_root=None) -> str:
+    """``"real"``, ``"synthetic"`` or ``"mixed"``: which data these corpus arguments read. A
+    manifest CSV is real; a code is real below a data root (``data_root`` or ``$STIENET_DATA``)
+    and the synthetic stand-in otherwise (as :func:`stienet.train.fit` labels a run)."""
+    codes = "real" if (data_root or os.environ.get("STIENET_DATA")) else "synthetic"
+    kinds = {"real" if manifest_path(c) is not None else codes for c in corpora}
+    return kinds.pop() if len(kinds) == 1 else "mixed"
+
+
+def data_line(corpora, data_root=None) -> str:
+    """The one line every command prints first: which data it reads, corpora by name (a
+    manifest by its corpus name, never its path)."""
+    env = os.environ.get("STIENET_DATA")
+    real, synthetic = [], []
+    for c in dict.fromkeys(corpora):
+        if manifest_path(c) is not None:
+            real.append(f"{corpus_name(c)} (manifest)")
+        elif data_root or env:
+            real.append(f"{c} ({CORPORA[c].name})" if c in CORPORA else str(c))
+        else:
+            synthetic.append(f"{c} ({CORPORA[c].name})" if c in CORPORA else str(c))
+    parts = []
+    if real:
+        where = (" below --data-root" if data_root else " below $STIENET_DATA" if env else "")
+        parts.append("real corpora " + ", ".join(real)
+                     + (where if any("manifest" not in r for r in real) else ""))
+    if synthetic:
+        parts.append("synthetic stand-ins of " + ", ".join(synthetic)
+                     + " (generated on first use; not the real corpora)")
+    return "data: " + "; ".join(parts)

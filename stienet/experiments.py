@@ -293,8 +293,9 @@ class SweepReport:
 
 
 def run_sweep(sweep: str, settings: Settings | None = None, out="results", jobs: int = 1,
-              progress: bool = True) -> SweepReport:
-    """Run every missing run of ``sweep``; see the module docstring for the guarantees."""
+              progress: bool = True, threads: int | None = None) -> SweepReport:
+    """Run every missing run of ``sweep``; see the module docstring for the guarantees.
+    ``threads``: torch threads of each run (default: the usable cores divided by ``jobs``)."""
     settings = settings or Settings()
     specs = expand(sweep, settings)
     data = settings.data()
@@ -316,8 +317,9 @@ def run_sweep(sweep: str, settings: Settings | None = None, out="results", jobs:
                       + "; ".join(f"{p}: {r}" for p, r in report.rerun[:5]), stacklevel=2)
     bar = tqdm(total=len(todo), desc=f"sweep {sweep} ({report.skipped} done before)",
                unit="run", disable=not progress)
-    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
-    threads = max(1, (cores or 1) // max(jobs, 1))
+    from .threads import usable_cores
+
+    threads = threads or max(1, usable_cores() // max(jobs, 1))
     if jobs <= 1:
         for spec in todo:
             _collect(report, spec, bar, lambda s=spec: _worker(s, settings, str(out), threads))

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import os
 import sys
+import uuid
 from pathlib import Path
 
 from traitlets import CaselessStrEnum
@@ -26,13 +27,27 @@ NOTEBOOK = Path(__file__).resolve().parents[1] / "notebooks" / "train.ipynb"
 
 def ipc_kernel_manager():
     from jupyter_client.manager import AsyncKernelManager
+    from jupyter_core.paths import jupyter_runtime_dir
+    from traitlets import default
 
     class IPCKernelManager(AsyncKernelManager):
         """A kernel manager whose kernels listen on IPC (Unix domain) sockets in jupyter's
-        runtime folder, reachable by this user only, instead of TCP ports."""
+        runtime folder, reachable by this user only, instead of TCP ports.
+
+        Each kernel's socket prefix is unique (process id and a random part): jupyter_client's
+        own default, ``kernel-ipc`` in the working folder, let two main jobs started at once in
+        one folder pick the same socket files, and the second kernel never answered."""
 
         transport = CaselessStrEnum(["tcp", "ipc"], default_value="ipc" if os.name == "posix"
                                     else "tcp", config=True)
+
+        @default("ip")
+        def _unique_ip(self):
+            if self.transport != "ipc":
+                return super()._ip_default()
+            folder = jupyter_runtime_dir()
+            os.makedirs(folder, exist_ok=True)
+            return os.path.join(folder, f"stienet-{os.getpid()}-{uuid.uuid4().hex[:8]}-ipc")
 
     return IPCKernelManager
 
@@ -41,27 +56,38 @@ def run_main_job(source: str, target: str, output=None, out_dir="runs", paramete
                  notebook=NOTEBOOK, stream=None) -> int:
     """Execute the main job notebook for ``source -> target``; returns an exit code.
 
-    ``output``: the executed notebook (default ``runs/<source>_<target>.ipynb``); ``out_dir``:
-    root of the result JSON (``runs`` by default, git-ignored). ``parameters`` go to papermill
+    ``out_dir``: root of the result JSON (``runs`` by default, git-ignored); ``output``: the
+    executed notebook, by default beside its JSON,
+    ``<out_dir>/<data>/STIENet/<source>_<target>_seed<k>_<preset>.ipynb`` — so two runs that
+    differ in seed or preset keep both notebooks and both JSONs. ``parameters`` go to papermill
     (see the parameters cell of ``notebooks/train``). ``stream``: where the notebook's printed
     lines go (default ``sys.stdout``).
     """
     import papermill as pm
     from papermill.exceptions import PapermillExecutionError
 
+    from .checks import data_kind, data_line
     from .data.specs import corpus_name
+    from .results import result_path
 
     notebook = Path(notebook)
     if not notebook.is_file():
         raise FileNotFoundError(f"the main job notebook {notebook} is missing (it ships with the "
                                 "repository, not with the installed package)")
-    output = Path(output or Path("runs") / f"{corpus_name(source)}_{corpus_name(target)}.ipynb")
+    parameters = dict(parameters or {})
+    data_root = parameters.get("data_root")
+    if output is None:
+        output = result_path(out_dir, "STIENet", data_kind([source, target], data_root), source,
+                             target, parameters.get("seed", 0),
+                             parameters.get("preset", "paper")).with_suffix(".ipynb")
+    output = Path(output)
     output.parent.mkdir(parents=True, exist_ok=True)
     stream = stream or sys.stdout
-    params = dict(parameters or {}, source=source, target=target, out_dir=str(out_dir),
+    params = dict(parameters, source=source, target=target, out_dir=str(out_dir),
                   notebook_path=str(output))
-    print(f"main job: {notebook.name} for {source} -> {target}; executed notebook -> {output}",
-          file=stream, flush=True)
+    print(data_line([source, target], data_root), file=stream, flush=True)
+    print(f"main job: {notebook.name} for {corpus_name(source)} -> {corpus_name(target)}; "
+          f"executed notebook -> {output}", file=stream, flush=True)
     try:
         pm.execute_notebook(str(notebook), str(output), parameters=params, progress_bar=False,
                             log_output=False, stdout_file=stream, stderr_file=sys.stderr,

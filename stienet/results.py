@@ -111,10 +111,14 @@ def portable_record(record: dict) -> dict:
     return portable_value(record, data_root)
 
 
-def result_path(out_dir, method: str, data: str, source: str, target: str, seed: int) -> Path:
-    """``<out>/<data>/<method>/<source>_<target>_seed<seed>.json`` (codes keep their case; a
-    manifest CSV is named by :func:`stienet.data.specs.corpus_name`)."""
-    return Path(out_dir) / data / method / f"{corpus_name(source)}_{corpus_name(target)}_seed{seed}.json"
+def result_path(out_dir, method: str, data: str, source: str, target: str, seed: int,
+                preset: str | None = None) -> Path:
+    """``<out>/<data>/<method>/<source>_<target>_seed<seed>[_<preset>].json`` (codes keep their
+    case; a manifest CSV is named by :func:`stienet.data.specs.corpus_name`). STIENet runs carry
+    their preset, so that a ``paper`` and an ``open`` run of one pair and seed never share a
+    file; the main job writes its executed notebook beside it (``.ipynb``)."""
+    name = f"{corpus_name(source)}_{corpus_name(target)}_seed{seed}" + (f"_{preset}" if preset else "")
+    return Path(out_dir) / data / method / f"{name}.json"
 
 
 def _clean(obj):

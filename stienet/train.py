@@ -178,6 +178,7 @@ class RunResult:
                 "n_target": self.n_target, "history": self.history, "metrics": self.metrics,
                 "package_version": __version__, "git_commit": git_commit(),
                 "device": self.device, "torch_version": torch.__version__,
+                "torch_threads": torch.get_num_threads(),
                 "wall_time_s": round(self.wall_time_s, 2)}
 
 

@@ -84,7 +84,21 @@ def _undecodable_emodb(root: Path) -> Path:
     (root / "emodb" / "wav").mkdir(parents=True)
     (root / "emodb" / "wav" / "03a01Wa.wav").write_bytes(b"")
     (root / "emodb" / "wav" / "03a01Fa.wav").write_bytes(os.urandom(2000))
+    for emotion in ("angry", "fear", "happy"):           # a readable target: only B is broken
+        write_tone(root / "casia" / "liuchanhg" / emotion / "201.wav")
     return root
+
+
+def test_missing_corpus_folder_is_found_before_any_audio_is_decoded(tmp_path):
+    """The file lists of every real corpus are read first: an absent target folder stops the
+    command before the source's audio is decoded (here it would fail to decode)."""
+    root = _undecodable_emodb(tmp_path)
+    shutil.rmtree(root / "casia")
+    start = time.perf_counter()
+    res = cli("train", "--source", "B", "--target", "C", "--data-root", root)
+    one_line_error(res, "no folder for corpus 'C'")
+    assert res.stdout.startswith("data: real corpora B (Berlin EmoDB), C (CASIA) below --data-root")
+    assert time.perf_counter() - start < 5
 
 
 @pytest.mark.parametrize("args", [
@@ -169,3 +183,46 @@ def test_python_floor_is_3_11():
 
     meta = tomllib.loads((REPO / "pyproject.toml").read_text())
     assert meta["project"]["requires-python"] == ">=3.11"
+
+
+def test_corpora_lists_the_corpora_a_partial_data_root_has(tmp_path):
+    """A data root with only some corpora: those present are summarised, the absent ones named."""
+    root = _undecodable_emodb(tmp_path)
+    shutil.rmtree(root / "emodb")
+    for emotion in ("angry", "fear", "happy"):
+        write_tone(root / "savee" / "DC" / f"{emotion[0]}01.wav", sr=44100)
+    res = cli("corpora", "--data-root", root)
+    assert res.returncode == 0, res.stderr
+    assert "not in " in res.stderr and "B (Berlin EmoDB" in res.stderr and "e (eNTERFACE" in res.stderr
+    assert "C (real)" in res.stdout and "S (real)" in res.stdout and "B (real)" not in res.stdout
+    assert "open-set split C -> S" in res.stdout
+    (root / "casia").rename(root / "elsewhere")
+    shutil.rmtree(root / "savee")
+    one_line_error(cli("corpora", "--data-root", root), "none of B, C, e, S is in")
+
+
+@pytest.mark.parametrize("command", [
+    ["train", "--source", "B", "--target", "C"],
+    ["notebook", "--source", "B", "--target", "C"],
+    ["sweep", "pairs", "--dry-run"],
+])
+def test_absent_device_is_one_line_before_any_corpus_loads(command, tmp_path):
+    import torch
+
+    if torch.cuda.is_available():
+        pytest.skip("this machine has a CUDA device")
+    start = time.perf_counter()
+    res = cli(*command, "--device", "cuda", "--out", tmp_path, cwd=tmp_path)
+    one_line_error(res, "--device cuda: no CUDA device is available", "use --device cpu")
+    assert "data:" not in res.stdout and time.perf_counter() - start < 8   # torch import only
+
+
+def test_threads_option_sets_torch_threads(tmp_path):
+    res = cli("train", "--source", "B", "--target", "C", "--epochs", "1", "--scale", "0.02",
+              "--threads", "1", "--out", tmp_path)
+    assert res.returncode == 0, res.stderr
+    import json
+    rec = json.loads((tmp_path / "synthetic" / "STIENet" / "B_C_seed0_paper.json").read_text())
+    assert rec["torch_threads"] == 1
+    one_line_error(cli("train", "--source", "B", "--target", "C", "--threads", "0"),
+                   "--threads must be >= 1")

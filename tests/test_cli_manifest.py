@@ -52,7 +52,7 @@ def test_train_on_manifest_corpora_says_the_missing_class(corpora, tmp_path):
     assert "Traceback" not in res.stderr
     assert "epoch 1/1" in res.stdout and "H " in res.stdout
     assert "note: the target has no fear clips" in res.stdout
-    path = tmp_path / "real" / "STIENet" / "actors_street_seed0.json"
+    path = tmp_path / "real" / "STIENet" / "actors_street_seed0_paper.json"
     assert f"result JSON: {path}" in res.stdout
     rec = json.loads(path.read_text())
     assert rec["source"] == "actors" and rec["target"] == "street" and rec["data"] == "real"
@@ -119,7 +119,7 @@ def test_main_job_on_manifest_corpora_talks_to_the_terminal(corpora, tmp_path):
         assert meaning in res.stdout
     assert "DEGENERATE" in res.stdout or "not degenerate" in res.stdout
     assert f"executed notebook: {nb}" in res.stdout
-    assert (tmp_path / "runs" / "real" / "STIENet" / "actors_street_seed0.json").is_file()
+    assert (tmp_path / "runs" / "real" / "STIENet" / "actors_street_seed0_paper.json").is_file()
     cells = json.loads(nb.read_text())["cells"]
     outputs = [o for c in cells for o in c.get("outputs", [])]
     assert len(outputs) < 30        # no progress-bar outputs (issue #16: 582 of them)
@@ -184,3 +184,25 @@ def test_empty_manifest_label_exits_2_before_training(tmp_path):
               "--out", tmp_path)
     assert res.returncode == 2 and "empty emotion label" in res.stderr, res.stderr
     assert "Traceback" not in res.stderr and "epoch" not in res.stdout
+
+
+def test_two_concurrent_main_jobs_keep_both_notebooks_and_jsons(corpora, tmp_path):
+    """Two `notebook` runs of one pair at once, differing in seed and in preset: each writes
+    its notebook beside its own JSON (<S>_<T>_seed<k>_<preset>), nothing is overwritten."""
+    src, tgt = corpora
+    args = ["--source", src, "--target", tgt, "--epochs", "1", "--batch-size", "4",
+            "--clip-seconds", "1", "--device", "cpu", "--tsne-points", "0", "--threads", "1",
+            "--out", tmp_path / "runs"]
+    runs = [["--seed", "0", "--preset", "paper"], ["--seed", "1", "--preset", "open"]]
+    procs = [subprocess.Popen([sys.executable, "-m", "stienet", "notebook", *map(str, args), *r],
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                              cwd=tmp_path) for r in runs]
+    for p in procs:
+        out, err = p.communicate(timeout=600)
+        assert p.returncode == 0, out + err
+        assert out.startswith("data: real corpora actors (manifest), street (manifest)\n"), out
+    folder = tmp_path / "runs" / "real" / "STIENet"
+    assert sorted(p.name for p in folder.iterdir()) == [
+        "actors_street_seed0_paper.ipynb", "actors_street_seed0_paper.json",
+        "actors_street_seed1_open.ipynb", "actors_street_seed1_open.json"]
+    assert json.loads((folder / "actors_street_seed1_open.json").read_text())["preset"] == "open"

@@ -17,7 +17,7 @@ def test_train_notebook_runs_with_papermill(tmp_path):
                         parameters=dict(source="B", target="C", epochs=2, synthetic_scale=0.04,
                                         clip_seconds=1.0, batch_size=8, device="cpu",
                                         tsne_points=20, out_dir=str(tmp_path / "results")))
-    result = json.loads((tmp_path / "results" / "synthetic" / "STIENet" / "B_C_seed0.json").read_text())
+    result = json.loads((tmp_path / "results" / "synthetic" / "STIENet" / "B_C_seed0_paper.json").read_text())
     assert result["epochs"] == 2 and result["data"] == "synthetic"
     nb = json.loads(out.read_text())
     images = sum("image/png" in o.get("data", {}) for c in nb["cells"] for o in c.get("outputs", []))

@@ -81,7 +81,6 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import soundfile as sf
-from scipy import signal
 from tqdm import tqdm
 
 from ..paths import cache_dir
@@ -288,6 +287,8 @@ def utterance_profile(code: str, emotion: str, speaker: dict, rng: np.random.Gen
 def synthesize(code: str, emotion: str, speaker: dict, rng: np.random.Generator,
                shift: float = 1.0) -> tuple[np.ndarray, int]:
     """One utterance of corpus ``code`` in ``emotion`` by ``speaker``; returns (audio, native sr)."""
+    from scipy import signal   # here, not at import: reading a real corpus needs no scipy.signal
+
     spec, style = get_spec(code), CORPUS_STYLES[code]
     sr = spec.native_sr
     prof = utterance_profile(code, emotion, speaker, rng, shift)
