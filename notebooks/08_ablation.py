@@ -11,11 +11,8 @@
 # %% [markdown]
 # # Results: ablation of the loss terms (STIENet Fig 2)
 #
-# ```{note}
-# **Re-run on the recalibrated stand-ins (generator version 3, issue #12)** with the fixed
-# training code of issue #10 (the earlier collapse came from stale BatchNorm statistics, not
-# from the training budget). Both training presets are shown.
-# ```
+# **On the synthetic stand-ins.** This chapter shows what each loss term of {eq}`stienet-eq5`
+# contributes on C → B, for both training presets.
 #
 # Each weight of {eq}`stienet-eq5` set to 0 in turn, against all weights = 1, on C → B (the pair
 # of the paper's study). Read from `python -m stienet sweep ablation`.

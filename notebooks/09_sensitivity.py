@@ -11,13 +11,16 @@
 # %% [markdown]
 # # Results: sensitivity to each weight (STIENet Fig 3)
 #
+# **On the synthetic stand-ins.** This chapter shows how OS, OS\* and H move as each loss weight
+# changes.
+#
 # Each weight of {eq}`stienet-eq5` swept over {0, 0.5, 1, 1.5, 2} with the others at 1, on
 # C → B, for both training presets (`paper`: Eq 1–5 as printed; `open`: beyond the paper, see
 # {doc}`12_open_preset`). Read from `python -m stienet sweep sensitivity`.
 #
 # **Data: synthetic stand-ins** (generator version 3, scale 0.25), 10 epochs, one seed
 # (`python -m stienet sweep sensitivity --seeds 0 --jobs 2`, 42 runs, 13.1 min),
-# last-epoch model, with the fixed training code of issue #10; the paper used real corpora and
+# last-epoch model; the paper used real corpora and
 # 10 trials. Fig 3 has no printed values, so no paper numbers are shown;
 # the paper recommends β ∈ [1, 1.5] and ε ∈ [1.5, 2].
 
@@ -109,8 +112,8 @@ glue("sens_svm_cb", float(reference.loc["C_B", "svm_uar"]), display=False)
 
 # %% [markdown]
 # What these runs say (one seed, C → B, synthetic, generator version 3;
-# {glue:text}`sens_collapsed` runs are degenerate by the collapse rule of
-# {func}`stienet.metrics.collapsed`):
+# {glue:text}`sens_collapsed` runs are degenerate by the rule of
+# {func}`stienet.metrics.degeneracy_modes`, most of them `paper` runs that never say unknown):
 #
 # * **`paper`: the known classes transfer at every weight value, the unknown output mostly stays
 #   silent.** OS\* is {glue:text}`sens_paper_os_lo:.0f`–{glue:text}`sens_paper_os_hi:.0f` %

@@ -11,6 +11,9 @@
 # %% [markdown]
 # # Results: SATNMF schemes (SATNMF Table 3 and Fig 2)
 #
+# **On the synthetic stand-ins.** This chapter shows every closed-set method on SATNMF's four
+# schemes, with fixed hyper-parameters and with the paper's oracle selection.
+#
 # The four closed-set schemes of the SATNMF paper (e2E, E2B, B2C, C2e; classes as its
 # Table 2) with every method of its Table 3 — the source-only linear SVM, mSDA + SVM, TNMF + SVM,
 # FSTSL + SVM, DBN, DoSL and SATNMF + SVM — its Fig 2 special cases (SNMF, SNMF-γ, STNMF-λ), and,

@@ -11,11 +11,8 @@
 # %% [markdown]
 # # Beyond the papers: accuracy against corpus shift
 #
-# ```{note}
-# **Re-run on the recalibrated stand-ins (generator version 3, issue #12)** with the fixed
-# training code of issue #10 (the earlier collapse came from stale BatchNorm statistics, not
-# from the training budget). Both training presets are shown.
-# ```
+# **On the synthetic stand-ins.** This chapter shows how accuracy falls as the stand-in corpora
+# are made more different from each other, for both training presets and a source-only model.
 #
 # The synthetic stand-ins have a knob the real corpora lack: `shift` scales every difference
 # between corpora (phonetics, acting style, channel; 1 = default). This chapter trains on

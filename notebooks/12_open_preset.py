@@ -11,6 +11,10 @@
 # %% [markdown]
 # # Beyond the paper: the `open` training preset
 #
+# **On the synthetic stand-ins.** This chapter shows what the `open` preset changes, how each of
+# its ingredients moves the results, and how far the network is from a shallow reference.
+# On real speech its unknown score behaves differently ({doc}`00_real_speech`).
+#
 # With Eq (1)–(5) as printed (the `paper` preset) the unknown output rarely wins on target
 # clips: Eq (4) holds the rejection loss at $L^\ast = \sqrt{\epsilon/\beta} - \varphi = 0.9$
 # ({doc}`05_inverse_entropy`), the pseudo-unknowns are dropout-perturbed source features that a

@@ -21,8 +21,10 @@
 # happened. Run it with papermill for any pair:
 #
 # ```bash
-# python -m stienet notebook --source B --target C      # -> runs/B_C.ipynb, one line per epoch
-# papermill notebooks/train.ipynb runs/B_C.ipynb -p source B -p target C --engine stienet --log-output
+# python -m stienet notebook --source B --target C
+# # -> runs/synthetic/STIENet/B_C_seed0_paper.ipynb (and .json), one line per epoch
+# papermill notebooks/train.ipynb runs/B_C.ipynb -p source B -p target C \
+#   --engine stienet --log-output
 # ```
 #
 # The loss minimised is STIENet's Eq (5),

@@ -19,7 +19,7 @@ import pandas as pd
 from .metrics import degeneracy_modes
 from .paths import atomic_write_bytes
 
-METRICS = ("OS", "OS*", "UNK", "H", "AUROC", "UAR", "WAR",
+METRICS = ("OS", "OS*", "UNK", "H", "AUROC", "closed OS*", "UAR", "WAR",
            "source_acc")   # source_acc: STIENet's eval-mode accuracy on held-out source clips
 
 
@@ -134,8 +134,7 @@ def pairs_table(df: pd.DataFrame) -> pd.DataFrame:
     for m in ("OS", "OS*"):
         out[("paper (real corpora, best of 10 seeds, %)", m)] = [num(v, 2) for v in paper.reindex(out.index)[m]]
     out.columns = pd.MultiIndex.from_tuples(out.columns)
-    order = [f"{a}_{b}" for a in "BCeS" for b in "BCeS" if a != b]
-    out = out.reindex([p for p in order if p in out.index])
+    out = out.reindex(in_pair_order(out.index))
     out.index = pd.Index([pair_label(p) for p in out.index], name="pair")
     return out
 
@@ -143,6 +142,12 @@ def pairs_table(df: pd.DataFrame) -> pd.DataFrame:
 #: Row order of the methods table: the paper's Tables 2-3 order, then this project's STIENet runs.
 PAPER_METHOD_ORDER = ("OSNN", "TNMF", "ATI", "LEAD", "OSBP", "DAOD", "STIENet")
 PAIR_ORDER = tuple(f"{a}_{b}" for a in "BCeS" for b in "BCeS" if a != b)
+
+
+def in_pair_order(pairs) -> list:
+    """``pairs`` in the papers' order, then any others (manifest corpora such as RAVDESS) sorted."""
+    pairs = list(dict.fromkeys(pairs))
+    return [p for p in PAIR_ORDER if p in pairs] + sorted(p for p in pairs if p not in PAIR_ORDER)
 
 
 def method_label(df: pd.DataFrame) -> pd.Series:
@@ -161,7 +166,7 @@ def methods_table(df: pd.DataFrame, metrics=("OS*", "UNK", "H"), stat: str = "me
     out = {}
     for m in metrics:
         wide = stats[(m, stat)].unstack("pair")
-        wide = wide[[p for p in PAIR_ORDER if p in wide.columns]]
+        wide = wide[in_pair_order(wide.columns)]
         for pair in wide.columns:
             out[(pair, m)] = wide[pair]
         out[("mean", m)] = wide.mean(axis=1)
@@ -179,7 +184,8 @@ def paper_methods_table(metrics=("OS", "OS*")) -> pd.DataFrame:
     paper = paper_numbers("STIENet")
     paper = paper[paper["metric"].isin(metrics)]
     wide = paper.pivot_table(index="method", columns=["pair", "metric"], values="percent")
-    cols = [(p, m) for p in PAIR_ORDER for m in metrics if (p, m) in wide.columns]
+    cols = [(p, m) for p in in_pair_order(wide.columns.get_level_values(0)) for m in metrics
+            if (p, m) in wide.columns]
     wide = wide[cols]
     for m in metrics:
         wide[("mean", m)] = wide.xs(m, axis=1, level=1).mean(axis=1)
@@ -326,3 +332,39 @@ def write_report(out="results", data: str = "synthetic") -> list[Path]:
                 atomic_write_bytes(path, text.encode())
                 made.append(path)
     return made
+
+
+def unknown_by_emotion(df: pd.DataFrame) -> pd.DataFrame:
+    """Mean p(unknown) (percent) of each target emotion, per run: one row per (result file,
+    emotion) with ``preset``, ``pair``, ``seed``, ``emotion``, ``known`` (a known class of the
+    run), ``clips`` and ``p_unknown``. Reads each run's stored ``target_logits`` and
+    ``target_emotions`` (STIENet and OSBP results; other files are left out)."""
+    from .results import load_result, target_probabilities
+
+    rows = []
+    for run in df.itertuples():
+        rec = load_result(run.path)
+        m = rec["metrics"]
+        if "target_emotions" not in m or "target_logits" not in m:
+            continue
+        prob, _ = target_probabilities(rec)
+        known = set(rec["label_names"][:-1])
+        frame = pd.DataFrame({"emotion": m["target_emotions"], "p": prob[:, -1]})
+        for emotion, group in frame.groupby("emotion", sort=False):
+            rows.append({"preset": run.preset, "pair": run.pair, "seed": run.seed,
+                         "emotion": emotion, "known": emotion in known, "clips": len(group),
+                         "p_unknown": 100 * float(group["p"].mean())})
+    return pd.DataFrame(rows)
+
+
+def summed_confusion(df: pd.DataFrame) -> dict:
+    """``{pair: (K+1, K+1) counts}`` summed over the runs (seeds) of ``df`` (one preset)."""
+    import numpy as np
+
+    from .results import load_result
+
+    out = {}
+    for run in df.itertuples():
+        cm = np.asarray(load_result(run.path)["metrics"]["confusion"])
+        out[run.pair] = out.get(run.pair, 0) + cm
+    return out

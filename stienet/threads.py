@@ -20,8 +20,10 @@ WAIT_POLICY = "PASSIVE"
 
 def set_wait_policy() -> None:
     """``OMP_WAIT_POLICY=PASSIVE`` unless the environment already says otherwise. Effective
-    only before torch (its OpenMP runtime) is first imported in this process."""
-    os.environ.setdefault("OMP_WAIT_POLICY", WAIT_POLICY)
+    only before torch (its OpenMP runtime) is first imported in this process.
+    ``STIENET_KEEP_OMP_DEFAULT=1`` leaves the variable unset (for benchmarks)."""
+    if not os.environ.get("STIENET_KEEP_OMP_DEFAULT"):
+        os.environ.setdefault("OMP_WAIT_POLICY", WAIT_POLICY)
 
 
 def usable_cores() -> int:

@@ -6,6 +6,13 @@ import pytest
 import soundfile as sf
 
 
+def pytest_collection_modifyitems(config, items):
+    """nbval's re-execution of the notebooks is ``slow`` too (``pytest --nbval -m "not slow"``)."""
+    for item in items:
+        if type(item).__module__.startswith("nbval"):
+            item.add_marker(pytest.mark.slow)
+
+
 @pytest.fixture(scope="session", autouse=True)
 def isolated_cache(tmp_path_factory):
     """Every test session gets its own cache (synthetic corpora, decoded waveforms)."""

@@ -8,6 +8,8 @@ network needed: MathJax is shipped with the book), lets MathJax finish and repor
 - images that did not load;
 - elements wider than the content column (tables and images always; other elements unless they
   sit in a scrolling box — wide equations scroll on purpose);
+- code blocks whose text is wider than the block (``scrollWidth > clientWidth``): a command cut
+  off behind a scroll bar;
 - JavaScript errors (uncaught exceptions, ``console.error``, failed resources).
 
 It also saves a full-page screenshot of each page (1280 px wide) to review by eye.
@@ -83,6 +85,13 @@ CHECK_JS = r"""
       if (!scrolls) {
         var txt = (el.textContent || el.getAttribute('src') || '').trim().replace(/\s+/g, ' ').slice(0, 80);
         res.wide.push(tag + ' ' + Math.round(r.width) + ' px > column ' + Math.round(col.width) + ' px: ' + txt);
+      }
+    });
+    res.clipped = [];
+    art.querySelectorAll('pre').forEach(function (el) {
+      if (el.scrollWidth > el.clientWidth + 1) {
+        res.clipped.push(Math.round(el.scrollWidth) + ' px in ' + Math.round(el.clientWidth) + ' px: '
+                         + (el.textContent || '').trim().replace(/\s+/g, ' ').slice(0, 80));
       }
     });
     var out = document.createElement('script');
@@ -179,6 +188,7 @@ def problems(results: list[dict]) -> list[str]:
         out += [f"{page}: raw TeX: {t!r}" for t in r["tex"]]
         out += [f"{page}: image did not load: {s}" for s in r["images"]]
         out += [f"{page}: too wide: {w}" for w in r["wide"]]
+        out += [f"{page}: code block cut off (scrolls): {c}" for c in r.get("clipped", [])]
         out += [f"{page}: JS error: {e}" for e in r["errors"]]
     return out
 

@@ -11,6 +11,9 @@ import yaml
 
 ROOT = Path(__file__).parents[1]
 
+# building the book and opening every page in a browser is the slow part of the suite
+slow_build = pytest.mark.slow
+
 
 @pytest.fixture(scope="module")
 def html(tmp_path_factory):
@@ -26,6 +29,7 @@ def html(tmp_path_factory):
     return src / "_build" / "html"
 
 
+@slow_build
 def test_pages_render_in_a_browser(html):
     """Every page opened from file:// in headless Chromium reads cleanly: no raw TeX left after
     MathJax ran (MathJax ships with the book), every image loaded, nothing wider than the content
@@ -53,12 +57,14 @@ def toc_files():
     return files
 
 
+@slow_build
 def test_every_toc_entry_has_a_page(html):
     for entry in toc_files():
         page = html / (str(Path(entry).with_suffix("")) + ".html")
         assert page.is_file(), f"{entry} has no page {page}"
 
 
+@slow_build
 def test_notebook_pages_have_their_figures_and_tables(html):
     for entry in toc_files():
         if not entry.endswith(".ipynb"):
@@ -71,6 +77,7 @@ def test_notebook_pages_have_their_figures_and_tables(html):
             assert "<table" in page, f"{entry}: a stored table is missing from the page"
 
 
+@slow_build
 def test_api_page_lists_public_functions(html):
     page = (html / "book" / "api.html").read_text()
     for name in ("stienet.losses.mmd", "stienet.losses.class_mmd", "stienet.losses.rejection_loss",
