@@ -277,10 +277,9 @@ def _satnmf(args: argparse.Namespace) -> int:
     from threadpoolctl import threadpool_limits
 
     from .closed_set import SLUGS, ClosedSetConfig, run_closed_set
-    from .threads import configure_threads, usable_cores
+    from .threads import configure_threads
 
-    configure_threads(args.threads)
-    threadpool_limits(args.threads or usable_cores())
+    threadpool_limits(configure_threads(args.threads))      # BLAS threads = torch threads
     from .results import result_path, save_result
 
     classes = args.classes

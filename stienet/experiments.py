@@ -270,10 +270,10 @@ def valid_result(path: Path, spec: RunSpec) -> tuple[bool, str]:
     return True, "ok"
 
 
-def _worker(spec: RunSpec, settings: Settings, out: str, threads: int) -> tuple[str, dict, float]:
-    import torch
+def _worker(spec: RunSpec, settings: Settings, out: str, threads: int | None) -> tuple[str, dict, float]:
+    from .threads import configure_threads
 
-    torch.set_num_threads(threads)
+    configure_threads(threads, probe=False)   # None: fitted to the free cores every epoch
     start = time.perf_counter()
     record = execute(spec, settings)
     path = save_result(record, spec.path(out, settings.data()))
@@ -319,7 +319,7 @@ def run_sweep(sweep: str, settings: Settings | None = None, out="results", jobs:
                unit="run", disable=not progress)
     from .threads import usable_cores
 
-    threads = threads or max(1, usable_cores() // max(jobs, 1))
+    threads = threads or (max(1, usable_cores() // jobs) if jobs > 1 else None)
     if jobs <= 1:
         for spec in todo:
             _collect(report, spec, bar, lambda s=spec: _worker(s, settings, str(out), threads))

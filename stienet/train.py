@@ -55,6 +55,7 @@ from .model import ModelConfig, STIENet, pick_device
 from .openset import (PSEUDO_UNKNOWNS, open_set_record_metrics, pseudo_unknowns,
                       target_rejection_loss, unknown_threshold)
 from .results import float32_list, git_commit
+from .threads import refit_threads
 
 BN_MODES = ("joint", "domain")
 
@@ -511,6 +512,8 @@ def fit(source_code: str, target_code: str, config: TrainConfig | None = None,
     for epoch in tqdm(range(1, cfg.epochs + 1), desc=f"{source_code}->{target_code}",
                       disable=not progress, leave=False):
         epoch_start = time.perf_counter()
+        if epoch > 1:
+            refit_threads()     # fewer torch threads while another job holds a core
         model.train()
         order_s = rng.permutation(len(src_rows))
         order_t = np.resize(rng.permutation(len(tgt_rows)), steps * cfg.batch_size)
