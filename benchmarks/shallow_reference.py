@@ -31,6 +31,11 @@ Usage: ``python benchmarks/shallow_reference.py [--scale 0.25] [--shift 1] [--ou
 writes ``shallow_reference.csv`` (read by ``notebooks/12_open_preset``; with ``--shift s != 1``:
 ``shallow_reference_shift<s>.csv``). About 1 min once the
 features are cached (openSMILE on the four corpora otherwise: ~2 min at scale 0.25).
+
+Real corpora: ``python benchmarks/shallow_reference.py --data-root DEST --corpora B C
+DEST/ravdess/manifest.csv --out results/real`` runs every ordered pair of those corpora, whole,
+and stores each corpus's ``sha256_of_files`` digest (:func:`stienet.results.corpus_provenance`)
+beside the numbers; corpora are named by code or corpus name, never by path.
 """
 from __future__ import annotations
 
@@ -49,7 +54,8 @@ from sklearn.metrics import roc_auc_score
 from sklearn.model_selection import GroupKFold, cross_val_predict
 
 from stienet.data import load_corpus
-from stienet.data.specs import KNOWN_CLASSES
+from stienet.data.specs import KNOWN_CLASSES, corpus_name
+from stienet.results import corpus_provenance
 from stienet.data.synthetic import GENERATOR_VERSION
 from stienet.features import compare_features, minmax_scale
 from stienet.metrics import closed_set_metrics
@@ -64,12 +70,20 @@ def main(argv=None) -> int:
     ap.add_argument("--shift", type=float, default=1.0,
                     help="synthetic corpus shift (1 = the default stand-ins; 0 = no corpus differences)")
     ap.add_argument("--out", default="results/synthetic", help="folder for shallow_reference.csv")
+    ap.add_argument("--data-root", default=None, metavar="DIR",
+                    help="folder with one sub-folder per real corpus (default: $STIENET_DATA, "
+                         "else the synthetic stand-ins)")
+    ap.add_argument("--corpora", nargs="+", default=list("BCeS"), metavar="CORPUS",
+                    help="every ordered pair of these codes or manifest CSV paths")
     args = ap.parse_args(argv)
     start = time.perf_counter()
     known = list(KNOWN_CLASSES)
-    data = {}
-    for code in "BCeS":
-        corpus = load_corpus(code, seed=0, scale=args.scale, shift=args.shift)
+    data, names, provenance = {}, {}, {}
+    for code in args.corpora:
+        corpus = load_corpus(code, data_root=args.data_root, seed=0, scale=args.scale,
+                             shift=args.shift)
+        names[code] = corpus_name(code)
+        provenance[code] = (corpus_provenance(code, args.data_root) or {}).get("sha256_of_files")
         if args.shift != 1 and (corpus["data"] != "synthetic").any():
             ap.error(f"--shift applies to the synthetic stand-ins only; {code} is read from real "
                      "data (unset STIENET_DATA to use the stand-ins)")
@@ -79,7 +93,7 @@ def main(argv=None) -> int:
     labels = sorted({str(d) for table, _ in data.values() for d in table["data"].unique()})
     label = labels[0] if len(labels) == 1 else "mixed"
     rows = []
-    for s, t in itertools.permutations("BCeS", 2):
+    for s, t in itertools.permutations(args.corpora, 2):
         (ts, xs), (tt, xt) = data[s], data[t]
         ks, kt = ts["emotion"].isin(known).to_numpy(), tt["emotion"].isin(known).to_numpy()
         ys = ts.loc[ks, "emotion"].map(known.index).to_numpy()
@@ -99,7 +113,7 @@ def main(argv=None) -> int:
         folds = GroupKFold(n_splits=min(4, tt["speaker"].nunique()))
         inside = cross_val_predict(LogisticRegression(max_iter=3000), xt, ~kt, cv=folds,
                                    groups=tt["speaker"].to_numpy(), method="predict_proba")[:, 1]
-        rows.append({"pair": f"{s}_{t}", "svm_uar": round(100 * uar, 1),
+        rows.append({"pair": f"{names[s]}_{names[t]}", "svm_uar": round(100 * uar, 1),
                      "confidence_auroc": round(100 * auroc, 1),
                      "distance_auroc": round(100 * roc_auc_score(~kt, distance), 1),
                      "source_other_auroc": round(100 * roc_auc_score(~kt, other), 1),
@@ -107,7 +121,8 @@ def main(argv=None) -> int:
                      "within_target_auroc": round(100 * roc_auc_score(~kt, inside), 1),
                      "data": label,
                      "generator_version": GENERATOR_VERSION if label == "synthetic" else None,
-                     "scale": args.scale, "shift": args.shift})
+                     "scale": args.scale if label == "synthetic" else None, "shift": args.shift,
+                     "source_sha256": provenance[s], "target_sha256": provenance[t]})
     table = pd.DataFrame(rows)
     print(table.to_string(index=False))
     print(f"mean SVM UAR {table['svm_uar'].mean():.1f} %, mean AUROC: confidence "
@@ -115,7 +130,7 @@ def main(argv=None) -> int:
           f"source's other emotions {table['source_other_auroc'].mean():.1f} %, target clusters "
           f"{table['cluster_auroc'].mean():.1f} %, within the target "
           f"(reference) {table['within_target_auroc'].mean():.1f} % "
-          f"(synthetic, {time.perf_counter() - start:.0f} s)")
+          f"({label}, {time.perf_counter() - start:.0f} s)")
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     name = "shallow_reference.csv" if args.shift == 1 else f"shallow_reference_shift{args.shift:g}.csv"
