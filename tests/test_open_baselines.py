@@ -10,7 +10,7 @@ from stienet.baselines.ati import ATI, assign, assignment_cost, fit_transform_ma
 from stienet.baselines.daod import (DAOD, cosine_laplacian, daod_objective, daod_step,
                                     mmd_matrix, rbf_kernel, targets, weights)
 from stienet.baselines.osbp import grad_reverse, osbp_step, unknown_bce
-from stienet.baselines.osnn import OSNN, distance_ratio, normalised_accuracy
+from stienet.baselines.osnn import T_GRID, T_GRID_SPEAKER, OSNN, distance_ratio, normalised_accuracy
 from stienet.baselines.tnmf_open import TNMFOpen
 from stienet.metrics import open_set_metrics
 
@@ -60,11 +60,67 @@ def test_osnn_threshold_uses_source_only_and_maximises_na():
     Xs, ys, Xt, yt = toy()
     a = OSNN().fit(Xs, ys, Xt)
     b = OSNN().fit(Xs, ys, Xt[::-1] * 10)          # another target: same T
-    assert a.T_ == b.T_ and a.search_.max() == a.search_[list(a.grid).index(a.T_)]
+    assert a.validation_ == "random"                   # no speakers given: the paper's halves
+    assert a.T_ == b.T_ and a.search_.max() == a.search_[list(T_GRID).index(a.T_)]
     assert normalised_accuracy([0, 1, -1, -1], [0, 0, -1, 1], -1) == pytest.approx(0.5 * 0.5 + 0.5 * 0.5)
     # duplicated (oversampled) source rows change nothing
     c = OSNN().fit(np.r_[Xs, Xs[:5]], np.r_[ys, ys[:5]])
     assert c.T_ == a.T_ and len(c.X_) == len(Xs)
+
+
+def _speaker_toy(seed=0):
+    """Three known classes spoken by four source speakers; each speaker shifts every feature by
+    an offset of their own, so a clip's nearest neighbours are its own speaker's. A new
+    speaker (the target) brings the known classes and one unknown class."""
+    rng = np.random.default_rng(seed)
+    centres = np.eye(6)[:4] * 3.0
+    def speaker(classes, n=8):
+        offset = rng.normal(0, 1.0, 6)
+        X = np.concatenate([centres[c] + offset + rng.normal(0, 0.25, (n, 6)) for c in classes])
+        return X, np.repeat(classes, n)
+    parts = [speaker([0, 1, 2]) for _ in range(4)]
+    Xs, ys = np.concatenate([p[0] for p in parts]), np.concatenate([p[1] for p in parts])
+    groups = np.repeat(np.arange(4), 24)
+    Xt, yt = speaker([0, 1, 2, 3])
+    return Xs, ys, groups, Xt, yt
+
+
+def test_osnn_speaker_disjoint_threshold_accepts_a_new_speaker():
+    """Random halves keep a clip's own speaker in the fitting part, so they choose a T that
+    rejects a new speaker's known clips; leave-one-speaker-out measures ratios across speakers,
+    as they will be across corpora. Checked against a brute-force search of the same splits."""
+    Xs, ys, groups, Xt, yt = _speaker_toy()
+    by_speaker = OSNN().fit(Xs, ys, groups=groups)
+    halves = OSNN(validation="random").fit(Xs, ys, groups=groups)
+    assert by_speaker.validation_ == "speaker" and halves.validation_ == "random"
+    known = yt < 3
+    kept = lambda est: float((est.predict(Xt[known]) < 3).mean())  # noqa: E731
+    assert kept(by_speaker) > kept(halves)
+    # brute force: NA of every (class, speaker) split at the chosen T and at every grid value
+    grid = np.asarray(T_GRID_SPEAKER)
+    na, h = np.zeros(len(grid)), np.zeros(len(grid))
+    splits = 0
+    for out in range(3):
+        for g in range(4):
+            fit = (groups != g) & (ys != out)
+            val = groups == g
+            pred = [brute_ratio(Xs[fit], ys[fit], x) for x in Xs[val]]
+            truth = np.where(ys[val] == out, -1, ys[val])
+            decided = [[lab if r <= T else -1 for lab, r in pred] for T in grid]
+            na += [normalised_accuracy(truth, d, -1) for d in decided]
+            for i, d in enumerate(decided):                   # H of AKS and AUS, by hand
+                d = np.asarray(d)
+                aks = (d[truth != -1] == truth[truth != -1]).mean()
+                aus = (d[truth == -1] == -1).mean()
+                h[i] += 2 * aks * aus / (aks + aus) if aks + aus else 0.0
+            splits += 1
+    na, h = na / splits, h / splits
+    assert np.allclose(na, by_speaker.search_)
+    assert by_speaker.T_ in grid[na == na.max()]
+    by_h = OSNN(criterion="h").fit(Xs, ys, groups=groups)
+    assert np.allclose(h, by_h.search_) and by_h.T_ in grid[h == h.max()]
+    # rejecting everything scores NA 0.5 but H 0: the H choice keeps some known clips
+    assert h[0] == 0 and na[0] == pytest.approx(0.5)
 
 
 def test_osnn_toy():

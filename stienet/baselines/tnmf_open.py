@@ -29,7 +29,9 @@ class TNMFOpen(BaseEstimator):
     r, gamma, lam, p, n_trials, max_iter, tol, dtype : TNMF's (SATNMF paper's names, see
         :class:`stienet.satnmf.SATNMF`); the codes of the trial with the lowest objective are used
         (default one trial: nothing is voted here, more trials only pick the lowest objective).
-    T : OSNN threshold on the codes (``None``: chosen on the source codes).
+    T : OSNN threshold on the codes (``None``: chosen on the source codes, leave one speaker
+        out when speakers are given to :meth:`fit`).
+    criterion : what that choice maximises (:class:`~stienet.baselines.osnn.OSNN`; ``"h"``).
     random_state : seed of the factorisation and of the T search.
 
     Attributes
@@ -51,12 +53,13 @@ class TNMFOpen(BaseEstimator):
     """
 
     def __init__(self, r=128, gamma=100.0, lam=1.0, p=5, n_trials=1, max_iter=300, tol=5e-4,
-                 dtype="float32", T=None, random_state=0):
+                 dtype="float32", T=None, criterion="h", random_state=0):
         self.r, self.gamma, self.lam, self.p = r, gamma, lam, p
         self.n_trials, self.max_iter, self.tol, self.dtype = n_trials, max_iter, tol, dtype
-        self.T, self.random_state = T, random_state
+        self.T, self.criterion, self.random_state = T, criterion, random_state
 
-    def fit(self, Xs, ys, Xt):
+    def fit(self, Xs, ys, Xt, groups=None):
+        """``groups (n,)``: source speakers, for OSNN's speaker-disjoint choice of T."""
         ys = np.asarray(ys)
         n = len(ys)
         self.K_ = int(ys.max()) + 1
@@ -65,7 +68,8 @@ class TNMFOpen(BaseEstimator):
                                   dtype=self.dtype, random_state=self.random_state)
         self.tnmf_.fit(np.asarray(Xs, float), ys, np.asarray(Xt, float), n_classes=self.K_)
         V = np.asarray(self.tnmf_.V_, float)
-        self.osnn_ = OSNN(T=self.T, random_state=self.random_state).fit(V[:, :n].T, ys)
+        self.osnn_ = OSNN(T=self.T, criterion=self.criterion,
+                          random_state=self.random_state).fit(V[:, :n].T, ys, groups=groups)
         self.labels_ = self.osnn_.predict(V[:, n:].T)
         self.scores_ = self.osnn_.decision_function(V[:, n:].T)
         self.known_labels_ = self.osnn_.predict_known(V[:, n:].T)
