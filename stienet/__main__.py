@@ -390,11 +390,11 @@ def _sweep(args: argparse.Namespace) -> int:
 def _report(args: argparse.Namespace) -> int:
     from pathlib import Path
 
-    from .report import write_report
-
-    if not (Path(args.out) / args.data).is_dir():
+    if not (Path(args.out) / args.data).is_dir():   # before the report's pandas/sklearn imports
         raise UsageError(f"no results below {Path(args.out) / args.data} (--out {args.out}, "
                          f"--data {args.data})")
+    from .report import write_report
+
     made = write_report(args.out, args.data)
     if not made:
         print(f"no sweep results below {Path(args.out) / args.data}; nothing to tabulate")

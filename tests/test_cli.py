@@ -217,6 +217,7 @@ def test_absent_device_is_one_line_before_any_corpus_loads(command, tmp_path):
     assert "data:" not in res.stdout and time.perf_counter() - start < 8   # torch import only
 
 
+@pytest.mark.slow   # over 10 s: an end-to-end run
 def test_threads_option_sets_torch_threads(tmp_path):
     res = cli("train", "--source", "B", "--target", "C", "--epochs", "1", "--scale", "0.02",
               "--threads", "1", "--out", tmp_path)

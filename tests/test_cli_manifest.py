@@ -70,6 +70,7 @@ def test_satnmf_on_manifest_corpora(corpora, tmp_path):
     assert rec["label_names"] == ["anger", "happiness", "sadness"]   # shared classes
 
 
+@pytest.mark.slow   # over 10 s: an end-to-end run
 def test_sweep_on_manifest_corpora(corpora, tmp_path):
     """`sweep pairs --corpora` runs every ordered pair of manifest corpora, files named by
     corpus; resumable (a second call runs nothing); `--pair` sets the ablation's pair."""
@@ -104,6 +105,7 @@ def test_sweep_corpora_errors(args, message):
     assert res.returncode == 2 and message in res.stderr and "Traceback" not in res.stderr
 
 
+@pytest.mark.slow   # over 10 s: an end-to-end run
 def test_main_job_on_manifest_corpora_talks_to_the_terminal(corpora, tmp_path):
     """The main job command: one line per epoch and the summary on stdout, no kernel TCP
     warning, result JSON under --out, executed notebook at --output."""
@@ -186,6 +188,7 @@ def test_empty_manifest_label_exits_2_before_training(tmp_path):
     assert "Traceback" not in res.stderr and "epoch" not in res.stdout
 
 
+@pytest.mark.slow   # over 10 s: an end-to-end run
 def test_two_concurrent_main_jobs_keep_both_notebooks_and_jsons(corpora, tmp_path):
     """Two `notebook` runs of one pair at once, differing in seed and in preset: each writes
     its notebook beside its own JSON (<S>_<T>_seed<k>_<preset>), nothing is overwritten."""

@@ -40,6 +40,7 @@ def test_sweep_sizes():
         expand("everything", s)
 
 
+@pytest.mark.slow   # over 10 s: an end-to-end run
 def test_killed_sweep_resumes_without_partial_or_duplicate_files(tmp_path, isolated_cache):
     out = tmp_path / "res"
     code = ("import sys; from stienet.experiments import Settings, run_sweep; "

@@ -10,6 +10,7 @@ from pathlib import Path
 NB = Path(__file__).parents[1] / "notebooks" / "train.ipynb"
 
 
+@pytest.mark.slow   # a notebook re-execution (17 s)
 @pytest.mark.filterwarnings("ignore::DeprecationWarning")
 def test_train_notebook_runs_with_papermill(tmp_path):
     out = tmp_path / "B_C.ipynb"
