@@ -329,6 +329,18 @@ def _sweep(args: argparse.Namespace) -> int:
     check_out_dir(args.out)
     if args.via == "papermill" and args.name != "pairs":
         raise UsageError("--via papermill runs the pairs sweep only")
+    if args.cluster:
+        from .cluster import parse_cluster
+
+        parse_cluster(args.cluster)
+        if args.jobs != 1:
+            raise UsageError("--jobs runs on this machine; with --cluster give the workers "
+                             "instead (local:N for N worker processes here)")
+        if args.via == "papermill":
+            raise UsageError("--cluster runs the sweep in-process on the workers, not --via papermill")
+    elif args.worker_data_root:
+        raise UsageError("--worker-data-root says where --cluster's workers find the corpora; "
+                         "it needs --cluster")
     extra = {}
     if args.corpora is not None:
         if args.name != "pairs":
@@ -377,11 +389,19 @@ def _sweep(args: argparse.Namespace) -> int:
         paths = run_papermill(settings, runs_dir=args.runs_dir, out=args.out)
         print(f"{len(paths)} executed notebooks in {args.runs_dir}/")
         return 0
-    rep = run_sweep(args.name, settings, out=args.out, jobs=args.jobs, threads=args.threads)
+    if args.cluster:
+        from .cluster import run_sweep_on_cluster
+
+        rep = run_sweep_on_cluster(args.name, settings, out=args.out, cluster=args.cluster,
+                                   worker_data_root=args.worker_data_root, threads=args.threads)
+        where = f"cluster {args.cluster}"
+    else:
+        rep = run_sweep(args.name, settings, out=args.out, jobs=args.jobs, threads=args.threads)
+        where = f"jobs {args.jobs}"
     walls = [w for _, w in rep.done]
     print(f"sweep {args.name} (data: {settings.data()}): {rep.total} runs, {rep.skipped} already "
           f"done, {len(rep.done)} run now ({sum(walls):.0f} s of runs, {rep.wall_s:.0f} s wall, "
-          f"jobs {args.jobs}), {len(rep.rerun)} unusable file(s) re-run, {len(rep.failed)} failed")
+          f"{where}), {len(rep.rerun)} unusable file(s) re-run, {len(rep.failed)} failed")
     for spec, err in rep.failed:
         print(f"  FAILED {spec.path(args.out, settings.data())}: {err}", file=sys.stderr)
     return 1 if rep.failed else 0
@@ -602,8 +622,15 @@ def _add_sweep(sub) -> None:
     w.add_argument("--trials", type=int, default=5, help="SATNMF initialisations voted")
     w.add_argument("--max-iter", type=int, default=300, help="SATNMF rounds (at most)")
     w.add_argument("--jobs", type=int, default=1, help="parallel processes")
+    w.add_argument("--cluster", default=None, metavar="ADDRESS",
+                   help="run on Dask: a scheduler tcp://host:8786, local:N (N worker processes "
+                        "here) or slurm:N (dask-jobqueue, configured by jobqueue.yaml)")
+    w.add_argument("--worker-data-root", default=None, metavar="PATH",
+                   help="where the --cluster workers find --data-root (manifests below it "
+                        "are moved too); default: the same path")
     w.add_argument("--threads", type=int, default=None,
-                   help="torch threads per process (default: the usable cores divided by --jobs)")
+                   help="torch threads per process (default: the usable cores divided by --jobs; "
+                        "with --cluster local:N, each worker's threads, default 1)")
     w.add_argument("--via", choices=["python", "papermill"], default="python",
                    help="run in-process, or as executed notebooks (pairs only)")
     w.add_argument("--runs-dir", default="runs", help="executed notebooks (--via papermill)")

@@ -231,11 +231,17 @@ def execute(spec: RunSpec, settings: Settings) -> dict:
         raise ValueError(f"unused parameters {params} in {spec}")
     import torch
 
-    record.update(sweep=spec.sweep, tag=spec.tag, spec=spec.to_dict(),
-                  torch_threads=torch.get_num_threads(),
-                  settings=asdict(settings) | {"seeds": list(settings.seeds),
-                                               "closed_methods": list(settings.closed_methods or [])})
+    record.update(sweep=spec.sweep, tag=spec.tag, torch_threads=torch.get_num_threads(),
+                  **run_identity(spec, settings))
     return record
+
+
+def run_identity(spec: RunSpec, settings: Settings) -> dict:
+    """What a result file stores of the sweep that made it (``spec`` and ``settings``);
+    :func:`valid_result` compares the spec to decide whether a run is done."""
+    return dict(spec=spec.to_dict(),
+                settings=asdict(settings) | {"seeds": list(settings.seeds),
+                                             "closed_methods": list(settings.closed_methods or [])})
 
 
 def valid_result(path: Path, spec: RunSpec) -> tuple[bool, str]:
@@ -290,16 +296,15 @@ class SweepReport:
     rerun: list = field(default_factory=list)       # (path, reason) of files that were unusable
     failed: list = field(default_factory=list)      # (spec, error)
     wall_s: float = 0.0
+    submitted: int = 0                              # runs started (the rest were done before)
+    keys: dict = field(default_factory=dict)        # result path -> Dask task key (--cluster)
 
 
-def run_sweep(sweep: str, settings: Settings | None = None, out="results", jobs: int = 1,
-              progress: bool = True, threads: int | None = None) -> SweepReport:
-    """Run every missing run of ``sweep``; see the module docstring for the guarantees.
-    ``threads``: torch threads of each run (default: the usable cores divided by ``jobs``)."""
-    settings = settings or Settings()
+def pending_runs(sweep: str, settings: Settings, out) -> tuple[SweepReport, list[RunSpec]]:
+    """The runs of ``sweep`` still to do, after removing temporary files left by a killed
+    writer; finished runs are counted as skipped and unusable files reported (and warned of)."""
     specs = expand(sweep, settings)
     data = settings.data()
-    start = time.perf_counter()
     for tmp in (Path(out) / data / sweep).rglob(".*.tmp"):
         tmp.unlink()                                 # left by a killed writer
     report = SweepReport(total=len(specs))
@@ -314,7 +319,18 @@ def run_sweep(sweep: str, settings: Settings | None = None, out="results", jobs:
         todo.append(spec)
     if report.rerun:
         warnings.warn(f"{len(report.rerun)} unusable result file(s) will be run again: "
-                      + "; ".join(f"{p}: {r}" for p, r in report.rerun[:5]), stacklevel=2)
+                      + "; ".join(f"{p}: {r}" for p, r in report.rerun[:5]), stacklevel=3)
+    return report, todo
+
+
+def run_sweep(sweep: str, settings: Settings | None = None, out="results", jobs: int = 1,
+              progress: bool = True, threads: int | None = None) -> SweepReport:
+    """Run every missing run of ``sweep``; see the module docstring for the guarantees.
+    ``threads``: torch threads of each run (default: the usable cores divided by ``jobs``)."""
+    settings = settings or Settings()
+    start = time.perf_counter()
+    report, todo = pending_runs(sweep, settings, out)
+    report.submitted = len(todo)
     bar = tqdm(total=len(todo), desc=f"sweep {sweep} ({report.skipped} done before)",
                unit="run", disable=not progress)
     from .threads import usable_cores
