@@ -366,6 +366,16 @@ def _sweep(args: argparse.Namespace) -> int:
         closed = _closed_methods(args.methods)
     elif args.methods:
         raise UsageError("--methods applies to the pairs and satnmf sweeps only")
+    if args.schemes is not None:
+        from .data.specs import ALL_SCHEMES
+
+        if args.name not in ("satnmf", "satnmf-oracle"):
+            raise UsageError("--schemes chooses the schemes of the satnmf and satnmf-oracle sweeps")
+        unknown = [x for x in args.schemes if x not in ALL_SCHEMES]
+        if unknown:
+            raise UsageError(f"--schemes: unknown scheme(s) {', '.join(unknown)}; schemes are "
+                             f"{', '.join(ALL_SCHEMES)}")
+        extra["schemes"] = tuple(dict.fromkeys(args.schemes))
     from .experiments import Settings, expand, run_papermill, run_sweep
 
     settings = Settings(seeds=tuple(args.seeds), presets=tuple(args.presets), methods=methods,
@@ -621,6 +631,10 @@ def _add_sweep(sub) -> None:
     w.add_argument("--r", type=int, default=128, help="SATNMF rank")
     w.add_argument("--trials", type=int, default=5, help="SATNMF initialisations voted")
     w.add_argument("--max-iter", type=int, default=300, help="SATNMF rounds (at most)")
+    w.add_argument("--schemes", nargs="+", default=None, metavar="SCHEME",
+                   help="satnmf sweeps: closed-set schemes (SATNMF's e2E E2B B2C C2e, or B2R R2B "
+                        "C2R R2C: B2C's five classes with RAVDESS read from "
+                        "DATA_ROOT/ravdess/manifest.csv); default: SATNMF's four")
     w.add_argument("--jobs", type=int, default=1, help="parallel processes")
     w.add_argument("--cluster", default=None, metavar="ADDRESS",
                    help="run on Dask: a scheduler tcp://host:8786, local:N (N worker processes "

@@ -82,6 +82,7 @@ class Settings:
     corpora: tuple = CORPORA_PAIRS  # pairs sweep: every ordered pair of these (codes or manifest CSVs)
     study_pair: tuple = STUDY_PAIR  # ablation / sensitivity / open-ablation: (source, target)
     closed_methods: tuple | None = None   # closed-set methods of the satnmf sweeps (None: all)
+    schemes: tuple | None = None    # satnmf sweeps: schemes (None: SATNMF's e2E, E2B, B2C, C2e)
 
     def data(self) -> str:
         """Which data the sweep's corpora are: manifest CSVs are ``"real"``; corpus codes are
@@ -90,7 +91,10 @@ class Settings:
         from .data.specs import manifest_path
 
         codes = "real" if (self.data_root or os.environ.get("STIENET_DATA")) else "synthetic"
+        from .data.specs import R_SCHEMES
+
         chosen = [*(self.corpora if tuple(self.corpora) != CORPORA_PAIRS else ()),
+                  *(["ravdess.csv"] if set(self.schemes or ()) & set(R_SCHEMES) else []),
                   *(self.study_pair if tuple(self.study_pair) != STUDY_PAIR else ())]
         kinds = {"real" if manifest_path(c) is not None else codes for c in chosen} or {codes}
         return kinds.pop() if len(kinds) == 1 else "mixed"
@@ -157,18 +161,19 @@ def expand(sweep: str, settings: Settings | None = None) -> list[RunSpec]:
         for (a, b), (tag, off), seed in itertools.product(pairs, configs, s.seeds):
             runs.append(RunSpec(sweep, "stienet", "STIENet", a, b, seed, tag, _p(preset="open", **off)))
     elif sweep in ("satnmf", "satnmf-oracle"):
-        from .data import SCHEMES
+        from .data import SCHEMES, scheme_corpora
 
         if tuple(s.corpora) != CORPORA_PAIRS:
-            raise ValueError("the satnmf sweep runs SATNMF's four schemes (e2E, E2B, B2C, C2e) on "
-                             "their own corpora; for other corpora use `satnmf --source/--target`")
+            raise ValueError("the satnmf sweep runs closed-set schemes on their own corpora "
+                             "(SATNMF's e2E, E2B, B2C, C2e, or --schemes, e.g. B2C B2R R2B C2R "
+                             "R2C); for other corpora use `satnmf --source/--target`")
         oracle = {"select": "oracle"} if sweep == "satnmf-oracle" else {}
         methods = s.closed_methods or SATNMF_METHODS
         unknown = [m for m in methods if m not in SATNMF_METHODS]
         if unknown:
             raise ValueError(f"unknown closed-set method(s) {unknown}; known: {SATNMF_METHODS}")
-        for scheme, method, seed in itertools.product(SCHEMES, methods, s.seeds):
-            src, tgt, _ = SCHEMES[scheme]
+        for scheme, method, seed in itertools.product(s.schemes or SCHEMES, methods, s.seeds):
+            src, tgt, _ = scheme_corpora(scheme, s.data_root)
             runs.append(RunSpec(sweep, "closed", method, src, tgt, seed, scheme,
                                 _p(classes=scheme, **oracle)))
     elif sweep == "shift":
@@ -241,7 +246,8 @@ def run_identity(spec: RunSpec, settings: Settings) -> dict:
     :func:`valid_result` compares the spec to decide whether a run is done."""
     return dict(spec=spec.to_dict(),
                 settings=asdict(settings) | {"seeds": list(settings.seeds),
-                                             "closed_methods": list(settings.closed_methods or [])})
+                                             "closed_methods": list(settings.closed_methods or []),
+                                             "schemes": list(settings.schemes or [])})
 
 
 def valid_result(path: Path, spec: RunSpec) -> tuple[bool, str]:

@@ -242,10 +242,10 @@ def satnmf_table(df: pd.DataFrame) -> pd.DataFrame:
         out[(theirs, m)] = [num(paper[m].get(key), 2) if m in paper else NOT_REPORTED for key in out.index]
     out.columns = pd.MultiIndex.from_tuples(out.columns)
     out.index.names = ["scheme", "method"]
-    from .data import SCHEMES
+    from .data import ALL_SCHEMES
     from .experiments import SATNMF_METHODS
 
-    order = [(s, m) for s in SCHEMES for m in SATNMF_METHODS]
+    order = [(s, m) for s in ALL_SCHEMES for m in SATNMF_METHODS]
     return out.reindex([k for k in order if k in out.index] + [k for k in out.index if k not in order])
 
 
@@ -264,7 +264,7 @@ def closed_set_table(fixed: pd.DataFrame, oracle: pd.DataFrame | None = None) ->
     method, UAR and WAR (percent, mean over seeds) of this project with fixed hyper-parameters
     and with the paper's oracle selection (**uses target labels**), and the paper's numbers
     (real corpora, its own grid search) where it reports the method, "—" where it does not."""
-    from .data import SCHEMES
+    from .data import ALL_SCHEMES
     from .experiments import SATNMF_METHODS
 
     data = fixed["data"].iloc[0]
@@ -284,7 +284,7 @@ def closed_set_table(fixed: pd.DataFrame, oracle: pd.DataFrame | None = None) ->
     out.index.names = ["scheme", "method"]
     methods = [m for m in SATNMF_METHODS if m in set(fixed["method"])]
     ran = set(zip(fixed["tag"], fixed["method"]))
-    rows = [(s, m) for s in SCHEMES for m in methods if (s, m) in ran]
+    rows = [(s, m) for s in ALL_SCHEMES for m in methods if (s, m) in ran]
     out = out.reindex(rows)
     avg = out.groupby(level="method", sort=False).mean()
     avg.index = pd.MultiIndex.from_tuples([("Average", m) for m in avg.index],

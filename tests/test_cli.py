@@ -53,6 +53,12 @@ def one_line_error(res, *needles):
     (["sweep", "pairs", "--jobs", "0"], ["--jobs must be >= 1"]),
     (["sweep", "ablation", "--via", "papermill"], ["pairs sweep only"]),
     (["report", "--out", "/no/such/dir"], ["no results below"]),
+    (["sweep", "pairs", "--schemes", "B2C"], ["--schemes chooses the schemes of the satnmf"]),
+    (["sweep", "satnmf", "--schemes", "X2Y"], ["unknown scheme(s) X2Y", "B2R"]),
+    (["sweep", "satnmf", "--schemes", "R2C"], ["ravdess/manifest.csv", "give --data-root"]),
+    (["sweep", "pairs", "--cluster", "local:0"], ["expected local:N with N >= 1"]),
+    (["sweep", "pairs", "--cluster", "local:2", "--jobs", "2"], ["with --cluster give the workers"]),
+    (["sweep", "pairs", "--worker-data-root", "/x"], ["it needs --cluster"]),
 ])
 def test_bad_arguments_give_one_line_and_exit_2_before_heavy_imports(args, needles):
     start = time.perf_counter()

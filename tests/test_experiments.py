@@ -40,6 +40,23 @@ def test_sweep_sizes():
         expand("everything", s)
 
 
+def test_satnmf_sweep_on_chosen_schemes_reads_ravdess_below_the_data_root(tmp_path):
+    """``--schemes``: SATNMF's B2C and the RAVDESS schemes (B2C's five classes), RAVDESS read
+    as ``<data-root>/ravdess/manifest.csv``; named in files as ``ravdess``; real data."""
+    (tmp_path / "ravdess").mkdir()
+    (tmp_path / "ravdess" / "manifest.csv").write_text("path,emotion,speaker\n")
+    s = Settings(seeds=(0,), closed_methods=("SVM",), data_root=str(tmp_path),
+                 schemes=("B2C", "B2R", "R2B", "C2R", "R2C"))
+    runs = expand("satnmf-oracle", s)
+    assert [r.tag for r in runs] == ["B2C", "B2R", "R2B", "C2R", "R2C"] and s.data() == "real"
+    manifest = str(tmp_path / "ravdess" / "manifest.csv")
+    assert [(r.source, r.target) for r in runs[1:3]] == [("B", manifest), (manifest, "B")]
+    assert all(dict(r.params) == {"classes": r.tag, "select": "oracle"} for r in runs)
+    assert runs[1].path("out", "real").as_posix() == "out/real/satnmf-oracle/SVM/B_ravdess_seed0_B2R.json"
+    with pytest.raises(ValueError, match="there is no .*ravdess/manifest.csv"):
+        expand("satnmf", Settings(data_root=str(tmp_path / "elsewhere"), schemes=("R2C",)))
+
+
 @pytest.mark.slow   # over 10 s: an end-to-end run
 def test_killed_sweep_resumes_without_partial_or_duplicate_files(tmp_path, isolated_cache):
     out = tmp_path / "res"

@@ -54,6 +54,14 @@ def test_closed_set_scheme():
     assert list(split.describe()["target"]) == [6, 6, 6, 6, 6, 30]
 
 
+def test_ravdess_schemes_use_the_five_classes_of_b2c():
+    src = _table("B", {"anger": 3, "fear": 2, "happiness": 2, "neutral": 4, "sadness": 1, "boredom": 9})
+    tgt = _table("ravdess", {"anger": 2, "fear": 2, "happiness": 2, "neutral": 2, "sadness": 2, "calm": 5})
+    split = closed_set_split(src, tgt, "B2R")
+    assert split.classes == closed_set_split(src, TGT, "B2C").classes
+    assert list(split.describe()["target"]) == [2, 2, 2, 2, 2, 10]     # calm dropped
+
+
 def test_closed_set_intersection():
     split = closed_set_split(SRC, TGT)
     assert split.classes == ("anger", "fear", "happiness", "sadness")

@@ -21,7 +21,7 @@ _WHERE = {
     "Split": "protocols", "closed_set_split": "protocols", "open_set_split": "protocols",
     "oversample": "protocols",
     "CORPORA": "specs", "CORPUS_CODES": "specs", "EMOTIONS": "specs", "KNOWN_CLASSES": "specs",
-    "SCHEMES": "specs", "CorpusSpec": "specs", "get_spec": "specs", "corpus_name": "specs",
+    "SCHEMES": "specs", "R_SCHEMES": "specs", "ALL_SCHEMES": "specs", "scheme_corpora": "specs", "CorpusSpec": "specs", "get_spec": "specs", "corpus_name": "specs",
     "check_corpus_arg": "specs", "manifest_path": "specs",
     "synthetic_root": "synthetic",
 }

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from .specs import KNOWN_CLASSES, SCHEMES
+from .specs import ALL_SCHEMES, KNOWN_CLASSES
 
 
 @dataclass
@@ -122,13 +122,13 @@ def closed_set_split(source: pd.DataFrame, target: pd.DataFrame,
     """SATNMF's closed-set protocol.
 
     ``classes``: a list of emotions, a scheme name of SATNMF Table 2 (``e2E``, ``E2B``, ``B2C``,
-    ``C2e``), or ``None`` for the intersection of the two corpora's emotions.
+    ``C2e``) or beyond it on RAVDESS (``B2R``, ``R2B``, ``C2R``, ``R2C``: B2C's five classes), or ``None`` for the intersection of the two corpora's emotions.
     """
     _check_pair(source, target)
     if isinstance(classes, str):
-        if classes not in SCHEMES:
-            raise ValueError(f"unknown scheme {classes!r}; schemes are {', '.join(SCHEMES)}")
-        classes = SCHEMES[classes][2]
+        if classes not in ALL_SCHEMES:
+            raise ValueError(f"unknown scheme {classes!r}; schemes are {', '.join(ALL_SCHEMES)}")
+        classes = ALL_SCHEMES[classes][2]
     if classes is None:
         classes = tuple(sorted(set(source["emotion"]) & set(target["emotion"])))
         if not classes:

@@ -129,6 +129,38 @@ SCHEMES: dict[str, tuple[str, str, tuple[str, ...]]] = {
 }
 
 
+#: The five classes of B2C, for the schemes beyond the paper on RAVDESS ("R").
+FIVE_CLASSES: tuple[str, ...] = ("anger", "fear", "happiness", "neutral", "sadness")
+#: Closed-set schemes beyond SATNMF's Table 2, on RAVDESS: name -> (source, target, classes).
+#: ``"ravdess"`` stands for the manifest ``<data-root>/ravdess/manifest.csv``
+#: (:func:`scheme_corpora`), the layout that ``shared/realdata/unpack.sh`` writes.
+R_SCHEMES: dict[str, tuple[str, str, tuple[str, ...]]] = {
+    "B2R": ("B", "ravdess", FIVE_CLASSES), "R2B": ("ravdess", "B", FIVE_CLASSES),
+    "C2R": ("C", "ravdess", FIVE_CLASSES), "R2C": ("ravdess", "C", FIVE_CLASSES),
+}
+ALL_SCHEMES = {**SCHEMES, **R_SCHEMES}
+
+
+def scheme_corpora(scheme: str, data_root=None) -> tuple[str, str, tuple[str, ...]]:
+    """(source, target, classes) of a closed-set scheme (:data:`SCHEMES`, :data:`R_SCHEMES`),
+    with RAVDESS resolved to ``<data-root>/ravdess/manifest.csv`` (data root: the argument or
+    ``$STIENET_DATA``); a missing manifest is an error that says where it was looked for."""
+    import os
+    from pathlib import Path
+
+    if scheme not in ALL_SCHEMES:
+        raise ValueError(f"unknown scheme {scheme!r}; schemes are {', '.join(ALL_SCHEMES)}")
+    src, tgt, classes = ALL_SCHEMES[scheme]
+    if "ravdess" in (src, tgt):
+        root = data_root or os.environ.get("STIENET_DATA")
+        manifest = Path(root).expanduser() / "ravdess" / "manifest.csv" if root else None
+        if manifest is None or not manifest.is_file():
+            raise ValueError(f"scheme {scheme} reads RAVDESS from <data-root>/ravdess/manifest.csv"
+                             + (f"; there is no {manifest}" if manifest else "; give --data-root"))
+        src, tgt = (str(manifest) if c == "ravdess" else c for c in (src, tgt))
+    return src, tgt, classes
+
+
 def get_spec(code: str) -> CorpusSpec:
     """Return the :class:`CorpusSpec` of ``code``; unknown codes raise and list the valid ones."""
     if code not in CORPORA:
