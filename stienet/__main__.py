@@ -293,11 +293,12 @@ def _satnmf(args: argparse.Namespace) -> int:
                               data_root=args.data_root, synthetic_scale=args.scale,
                               synthetic_shift=args.shift, params=params, select=args.select)
         rec = run_closed_set(args.source, args.target, cfg, progress=not args.no_progress)
-        slug = SLUGS[rec["method"]] + ("-oracle" if args.select == "oracle" else "")
+        slug = SLUGS[rec["method"]] + ("" if args.select == "fixed" else f"-{args.select}")
         path = save_result(rec, result_path(args.out, slug, rec["data"], args.source,
                                             args.target, seed))
         m = rec["metrics"]
-        label = " [oracle: uses target labels]" if args.select == "oracle" else ""
+        label = {"oracle": " [oracle: uses target labels]",
+                 "source-cv": " [source-cv: grid chosen on the source's speakers]"}.get(args.select, "")
         print(f"{rec['method']} {args.source}->{args.target} {'/'.join(rec['label_names'])} "
               f"seed {seed} (data: {rec['data']}, {rec['wall_time_s']:.0f} s){label}: "
               f"UAR {m['UAR']:.4f}  WAR {m['WAR']:.4f}  -> {path}")
@@ -362,15 +363,15 @@ def _sweep(args: argparse.Namespace) -> int:
     methods, closed = ("STIENet",), None
     if args.name == "pairs" and args.methods:
         methods = tuple(dict.fromkeys(check_open_method(m, "--methods") for m in args.methods))
-    elif args.name in ("satnmf", "satnmf-oracle"):
+    elif args.name in ("satnmf", "satnmf-oracle", "satnmf-source-cv"):
         closed = _closed_methods(args.methods)
     elif args.methods:
         raise UsageError("--methods applies to the pairs and satnmf sweeps only")
     if args.schemes is not None:
         from .data.specs import ALL_SCHEMES
 
-        if args.name not in ("satnmf", "satnmf-oracle"):
-            raise UsageError("--schemes chooses the schemes of the satnmf and satnmf-oracle sweeps")
+        if args.name not in ("satnmf", "satnmf-oracle", "satnmf-source-cv"):
+            raise UsageError("--schemes chooses the schemes of the satnmf sweeps")
         unknown = [x for x in args.schemes if x not in ALL_SCHEMES]
         if unknown:
             raise UsageError(f"--schemes: unknown scheme(s) {', '.join(unknown)}; schemes are "
@@ -572,9 +573,9 @@ def _add_satnmf(sub) -> None:
     s.add_argument("--param", action="append", metavar="KEY=VALUE",
                    help="a hyper-parameter of a non-SATNMF method, e.g. noise=0.3 (mSDA), "
                    "n_components=32 (SA, TCA); repeatable")
-    s.add_argument("--select", choices=["fixed", "oracle"], default="fixed",
-                   help="fixed hyper-parameters, or the paper's oracle grid search (uses "
-                   "target labels)")
+    s.add_argument("--select", choices=["fixed", "source-cv", "oracle"], default="fixed",
+                   help="fixed hyper-parameters; the grid chosen by leave-one-speaker-out on the "
+                   "source (source-cv); or the paper's oracle grid search (uses target labels)")
     s.add_argument("--r", type=int, default=128, help="NMF rank")
     s.add_argument("--p", type=int, default=5, help="nearest neighbours of the graph")
     s.add_argument("--alpha", type=float, default=1.0, help="weight of the class-wise MMD (Eq 6)")
@@ -607,10 +608,11 @@ def _add_sweep(sub) -> None:
                        description=_para("Run every missing run of a named sweep: pairs (STIENet "
                        "Tables 2-3), ablation (Fig 2), sensitivity (Fig 3), satnmf (SATNMF "
                        "Table 3, fixed hyper-parameters), satnmf-oracle (the same, the paper's "
-                       "grid search on target labels), shift (synthetic shift knob), open-ablation (the open preset without each of "
+                       "grid search on target labels), satnmf-source-cv (the same grids chosen by "
+                       "leave-one-speaker-out on the source), shift (synthetic shift knob), open-ablation (the open preset without each of "
                        "its ingredients). One JSON per run below OUT."))
     w.add_argument("name", choices=["pairs", "ablation", "sensitivity", "satnmf", "satnmf-oracle",
-                                    "shift", "open-ablation"], help="which sweep")
+                                    "satnmf-source-cv", "shift", "open-ablation"], help="which sweep")
     w.add_argument("--presets", nargs="+", choices=["paper", "open"], default=["paper", "open"],
                    help="STIENet training presets to run")
     w.add_argument("--methods", nargs="+", default=None, metavar="METHOD",

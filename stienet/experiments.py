@@ -16,7 +16,8 @@ SATNMF paper's methods) and writes one JSON file, atomically, at a path fixed by
 Sweeps (``SWEEPS``): ``pairs`` (STIENet Tables 2–3; the methods of ``Settings.methods``, by
 their names in :data:`stienet.methods.METHODS`), ``ablation`` (STIENet Fig 2),
 ``sensitivity`` (STIENet Fig 3), ``satnmf`` (SATNMF Table 3 and Fig 2, fixed hyper-parameters;
-the methods of ``Settings.closed_methods``), ``satnmf-oracle`` (the same runs with the paper's
+the methods of ``Settings.closed_methods``), ``satnmf-source-cv`` (the same runs, each method's grid chosen
+by leave-one-speaker-out on the source), ``satnmf-oracle`` (the same runs with the paper's
 grid search on target labels), ``shift`` (beyond the
 papers: accuracy against the synthetic corpus-difference knob), ``open-ablation`` (beyond the
 papers: the ``open`` preset without each of its ingredients). STIENet sweeps run once per
@@ -50,7 +51,8 @@ STUDY_PAIR = ("C", "B")
 SATNMF_METHODS = ("SVM", "mSDA", "TNMF", "FSTSL", "DBN", "DoSL", "SATNMF", "SNMF", "SNMF-γ",
                   "STNMF-λ", "CORAL", "SA", "TCA", "JDOT")
 SHIFTS = (0.5, 1.0, 2.0, 3.0)
-SWEEPS = ("pairs", "ablation", "sensitivity", "satnmf", "satnmf-oracle", "shift", "open-ablation")
+SWEEPS = ("pairs", "ablation", "sensitivity", "satnmf", "satnmf-oracle", "satnmf-source-cv", "shift",
+          "open-ablation")
 #: The ``open`` preset's ingredients and the ``paper`` values that switch each one off.
 OPEN_INGREDIENTS = {
     "norm-matched": dict(pseudo_unknowns="dropout"),
@@ -160,14 +162,15 @@ def expand(sweep: str, settings: Settings | None = None) -> list[RunSpec]:
         pairs = OPEN_ABLATION_PAIRS if tuple(s.study_pair) == STUDY_PAIR else (tuple(s.study_pair),)
         for (a, b), (tag, off), seed in itertools.product(pairs, configs, s.seeds):
             runs.append(RunSpec(sweep, "stienet", "STIENet", a, b, seed, tag, _p(preset="open", **off)))
-    elif sweep in ("satnmf", "satnmf-oracle"):
+    elif sweep in ("satnmf", "satnmf-oracle", "satnmf-source-cv"):
         from .data import SCHEMES, scheme_corpora
 
         if tuple(s.corpora) != CORPORA_PAIRS:
             raise ValueError("the satnmf sweep runs closed-set schemes on their own corpora "
                              "(SATNMF's e2E, E2B, B2C, C2e, or --schemes, e.g. B2C B2R R2B C2R "
                              "R2C); for other corpora use `satnmf --source/--target`")
-        oracle = {"select": "oracle"} if sweep == "satnmf-oracle" else {}
+        oracle = {"satnmf-oracle": {"select": "oracle"},
+                  "satnmf-source-cv": {"select": "source-cv"}}.get(sweep, {})
         methods = s.closed_methods or SATNMF_METHODS
         unknown = [m for m in methods if m not in SATNMF_METHODS]
         if unknown:

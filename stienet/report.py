@@ -259,6 +259,16 @@ def satnmf_oracle_table(df: pd.DataFrame) -> pd.DataFrame:
     return table
 
 
+def satnmf_source_cv_table(df: pd.DataFrame) -> pd.DataFrame:
+    """:func:`satnmf_table` of the ``satnmf-source-cv`` sweep (grids chosen by leave-one-speaker-
+    out on the source: no target label used)."""
+    table = satnmf_table(df)
+    table.columns = pd.MultiIndex.from_tuples(
+        [(top if top.startswith("paper") else top.replace(" (", " (source-cv selection, ", 1), m)
+         for top, m in table.columns])
+    return table
+
+
 def closed_set_table(fixed: pd.DataFrame, oracle: pd.DataFrame | None = None) -> pd.DataFrame:
     """SATNMF Table 3 in full: per scheme (paper order, then the average over schemes) and
     method, UAR and WAR (percent, mean over seeds) of this project with fixed hyper-parameters
@@ -309,7 +319,8 @@ def write_report(out="results", data: str = "synthetic") -> list[Path]:
     made = []
     target = Path(out) / data / "report"
     builders = {"pairs": pairs_table, "ablation": config_table, "sensitivity": config_table,
-                "satnmf": satnmf_table, "satnmf-oracle": satnmf_oracle_table, "shift": shift_table,
+                "satnmf": satnmf_table, "satnmf-oracle": satnmf_oracle_table,
+                "satnmf-source-cv": satnmf_source_cv_table, "shift": shift_table,
                 "open-ablation": config_table}
     for sweep, build in builders.items():
         df = load_results(out, data, sweep)

@@ -97,3 +97,46 @@ def test_cli_param_reaches_the_method(tmp_path):
     assert rec["selection"] == "fixed" and rec["family"] == "SATNMF Table 3"
     assert main(["satnmf", "--source", "B", "--target", "C", "--method", "msda", "--param",
                  "depth=2", "--out", str(tmp_path), *TINY]) == 2
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")   # large C on a toy
+def test_source_cv_search_equals_brute_force_leave_one_speaker_out():
+    """``select="source-cv"``: every C of the SVM's grid scored by leave-one-speaker-out on the
+    source, by hand here with sklearn's balanced accuracy (mean recall over the classes the
+    held-out speaker has); the search keeps the best mean and sees no target data."""
+    import numpy as np
+    from sklearn.metrics import balanced_accuracy_score
+
+    from stienet.closed_set import REGISTRY, SourceSVM, source_cv_search
+
+    rng = np.random.default_rng(0)
+    speakers = np.repeat(np.arange(4), 30)
+    ys = np.tile(np.arange(3), 40)
+    Xs = rng.normal(size=(120, 20)) + 0.8 * np.eye(3, 20)[ys] + 0.5 * rng.normal(size=(4, 20))[speakers]
+    Xs = (Xs - Xs.min(0)) / (Xs.max(0) - Xs.min(0))
+    method = REGISTRY["SVM"]
+    params, rows = source_cv_search(method, dict(method.defaults), Xs, ys, speakers, 3)
+    expected = []
+    for C in method.grid["C"]:
+        folds = []
+        for s in range(4):
+            held = speakers == s
+            pred = SourceSVM(C=C).fit(Xs[~held], ys[~held], Xs[held]).predict(Xs[held])
+            folds.append(balanced_accuracy_score(ys[held], pred))
+        expected.append(np.mean(folds))
+    assert [r["params"]["C"] for r in rows] == list(method.grid["C"])
+    assert np.allclose([r["UAR"] for r in rows], expected)
+    assert params["C"] == method.grid["C"][int(np.argmax(expected))]
+    with pytest.raises(ValueError, match="at least 2 speakers"):
+        source_cv_search(method, {}, Xs, ys, np.zeros(120), 3)
+
+
+def test_cli_closed_set_source_cv_is_labelled_and_stored_apart(tmp_path, capsys):
+    code = main(["closed-set", "--source", "B", "--target", "C", "--classes", "B2C", "--method",
+                 "svm", "--select", "source-cv", "--out", str(tmp_path), "--no-progress", *TINY])
+    assert code == 0 and "source-cv: grid chosen on the source's speakers" in capsys.readouterr().out
+    rec = json.loads((tmp_path / "synthetic" / "SVM-source-cv" / "B_C_seed0.json").read_text())
+    assert rec["selection"] == "source-cv" and "No target label is used" in rec["selection_rule"]
+    best = max(rec["source_cv_search"], key=lambda r: r["UAR"])
+    assert rec["method_params"]["C"] == best["params"]["C"]
+    assert all(len(r["fold_UAR"]) >= 2 for r in rec["source_cv_search"])

@@ -23,6 +23,7 @@ def test_sweep_sizes():
     oracle = expand("satnmf-oracle", s)
     assert len(oracle) == 4 * 14 * 3 and {dict(r.params)["select"] for r in oracle} == {"oracle"}
     assert all("select" not in dict(r.params) for r in expand("satnmf", s))  # old files still valid
+    assert {dict(r.params)["select"] for r in expand("satnmf-source-cv", s)} == {"source-cv"}
     some = expand("satnmf", Settings(seeds=(0,), closed_methods=("SVM", "mSDA")))
     assert [r.method for r in some[:2]] == ["SVM", "mSDA"] and len(some) == 4 * 2
     shift = expand("shift", s)             # 2 presets, source-only, SVM (B2C and 3 known), SATNMF
@@ -33,7 +34,7 @@ def test_sweep_sizes():
     assert len(expand("open-ablation", s)) == 2 * 8 * 3              # 2 pairs, open and 7 ingredients off
     assert {dict(r.params)["preset"] for r in expand("pairs", s)} == {"paper", "open"}
     for name in ("pairs", "ablation", "sensitivity", "shift", "open-ablation", "satnmf",
-                 "satnmf-oracle"):
+                 "satnmf-oracle", "satnmf-source-cv"):
         paths = [r.path("out", "synthetic") for r in expand(name, s)]
         assert len(set(paths)) == len(paths)                         # no two runs share a file
     with pytest.raises(ValueError, match="unknown sweep"):
