@@ -185,6 +185,53 @@ compare
 # but those labels lie outside the open-set protocol, so that is a bound, not a result.
 
 # %% [markdown]
+# ## Level and padding by emotion
+#
+# Can loudness alone tell the known emotions from the others, before any model? For every clip
+# at its own sample rate, `python benchmarks/level_by_emotion.py` measures the RMS level over the
+# whole clip, the peak, and the share of trailing exact zeros (the padding of the EmoDB
+# excerpts). The table gives the mean per emotion; below it, the AUROC with which each measure
+# *alone* ranks the other emotions above the known ones (50 = chance). This is a diagnosis
+# that reads the target labels, not a choice of the recipe.
+
+# %%
+levels = pd.read_csv("../results/real/level_by_emotion.csv")
+level_table = levels.pivot_table(index="emotion", columns="corpus",
+                                 values=["rms_dbfs", "peak_dbfs", "trailing_zero_pct"])
+level_table = level_table.reindex(columns=["B", "C", "ravdess"], level=1).round(1)
+level_table.columns = [f"{corpus} {measure}" for measure, corpus in level_table.columns]
+level_auroc = pd.read_csv("../results/real/level_by_emotion_auroc.csv").set_index("corpus")
+for corpus in ("B", "C", "ravdess"):
+    glue(f"real_level_auroc_{corpus}", num(level_auroc.loc[corpus, "rms_dbfs"], 1), display=False)
+glue("real_pad_fear", num(levels.set_index(["corpus", "emotion"]).loc[("B", "fear"), "trailing_zero_pct"], 1),
+     display=False)
+glue("real_pad_sad", num(levels.set_index(["corpus", "emotion"]).loc[("B", "sadness"), "trailing_zero_pct"], 1),
+     display=False)
+glue("real_level_quiet_ravdess", num(100 - level_auroc.loc["ravdess", "rms_dbfs"], 1), display=False)
+b_peaks = levels[levels["corpus"] == "B"]["peak_dbfs"]
+glue("real_b_peak_low", num(b_peaks.min(), 1).replace("-", "−"), display=False)
+glue("real_b_peak_high", num(b_peaks.max(), 1).replace("-", "−"), display=False)
+level_table.astype(object).where(level_table.notna(), "—")
+
+# %%
+level_auroc[["rms_dbfs", "peak_dbfs", "trailing_zero_pct"]]
+
+# %% [markdown]
+# Level separates known from unknown clips, and in **opposite directions** on different
+# corpora. In RAVDESS the unknown emotions (calm, sadness, neutral, disgust, surprise) are
+# quieter: RMS ranks them above the known ones at {glue:text}`real_level_auroc_ravdess` %, so
+# the reverse rule, "quiet means unknown", reaches {glue:text}`real_level_quiet_ravdess` %.
+# The EmoDB excerpts peak between {glue:text}`real_b_peak_low` and
+# {glue:text}`real_b_peak_high` dBFS on average for every emotion, which looks like each clip
+# was normalised to its own peak. With the peak fixed, high-arousal speech (anger, fear,
+# happiness) has the *lower* RMS, and RMS ranks EmoDB's unknown clips above its known ones at
+# {glue:text}`real_level_auroc_B` %: there "loud means unknown". CASIA sits between
+# ({glue:text}`real_level_auroc_C` %). A score that tracks level or arousal therefore flips
+# between corpora — one candidate cause of the inverted unknown scores above (C → B). Trailing
+# zeros differ by emotion only in EmoDB ({glue:text}`real_pad_fear` % of the samples of fear
+# clips, {glue:text}`real_pad_sad` % of sadness clips) and alone rank at about chance.
+
+# %% [markdown]
 # STIENet as printed reaches the SVM's known-class accuracy on {glue:text}`real_beats_svm` pairs.
 #
 # The shallow open-set baselines of the paper's Tables 2–3 on the same pairs and features
