@@ -66,9 +66,9 @@ print(f"STIENet runs: {len(stienet)}; presets {sorted(stienet['preset'].unique()
 # %% [markdown]
 # ## STIENet as printed (`paper` preset)
 #
-# Mean ± std over seeds (percent), the number of runs flagged degenerate
-# ({func}`stienet.metrics.degeneracy_modes`) and the best seed's OS and OS\*, beside the paper's
-# Table 2 cells for B → C and C → B (the paper has no RAVDESS).
+# Mean ± std over seeds (percent); below it, the number of seeds, the number of runs flagged
+# degenerate ({func}`stienet.metrics.degeneracy_modes`) and the best seed's OS and OS\*, beside
+# the paper's Table 2 cells for B → C and C → B (the paper has no RAVDESS).
 
 # %%
 METRICS = ["OS", "OS*", "UNK", "H", "AUROC", "closed OS*"]
@@ -100,7 +100,10 @@ def preset_table(preset: str) -> pd.DataFrame:
 
 
 paper_table = preset_table("paper")
-paper_table
+paper_table[METRICS]
+
+# %%
+paper_table.drop(columns=METRICS)
 
 # %%
 means = stienet[stienet["preset"] == "paper"].groupby("pair")[METRICS].mean()
@@ -199,7 +202,9 @@ levels = pd.read_csv("../results/real/level_by_emotion.csv")
 level_table = levels.pivot_table(index="emotion", columns="corpus",
                                  values=["rms_dbfs", "peak_dbfs", "trailing_zero_pct"])
 level_table = level_table.reindex(columns=["B", "C", "ravdess"], level=1).round(1)
-level_table.columns = [f"{corpus} {measure}" for measure, corpus in level_table.columns]
+level_table = level_table.reindex(columns=["rms_dbfs", "peak_dbfs", "trailing_zero_pct"], level=0)
+level_table = level_table.rename(columns={"rms_dbfs": "RMS (dBFS)", "peak_dbfs": "peak (dBFS)",
+                                          "trailing_zero_pct": "trailing zeros (%)", "ravdess": "R"})
 level_auroc = pd.read_csv("../results/real/level_by_emotion_auroc.csv").set_index("corpus")
 for corpus in ("B", "C", "ravdess"):
     glue(f"real_level_auroc_{corpus}", num(level_auroc.loc[corpus, "rms_dbfs"], 1), display=False)
