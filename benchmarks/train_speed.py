@@ -1,6 +1,6 @@
 """Training and evaluation throughput of the default STIENet model (16 kHz, 3 s clips).
 
-    python benchmarks/train_speed.py [--batch-size 32] [--steps 8] [--device auto] [--preset paper] [--bn joint] [--fine]
+    python benchmarks/train_speed.py [--batch-size 32] [--steps 8] [--device auto] [--preset paper] [--bn joint] [--fine | --logmel]
 
 Prints clips/s for a full training step (forward + backward + Adam, with the two-domain batch
 and all loss terms of Eq 5, as in :func:`stienet.train.fit`; a quarter of the clips are
@@ -17,7 +17,7 @@ import torch
 from torch.utils.flop_counter import FlopCounterMode
 
 from stienet.losses import total_loss
-from stienet.model import FINE_FIRST_BLOCK, ModelConfig, STIENet, pick_device
+from stienet.model import FINE_FIRST_BLOCK, LOGMEL, ModelConfig, STIENet, pick_device
 from stienet.train import TrainConfig, step_losses
 
 
@@ -53,8 +53,10 @@ def main() -> None:
                    help="BatchNorm statistics (default: the preset's, domain)")
     p.add_argument("--fine", action="store_true",
                    help="the finer first block of benchmarks/source_only_seeds.py (stride 1, max-pool 40)")
+    p.add_argument("--logmel", action="store_true",
+                   help="the log-mel front-end (stienet.model.LOGMEL) in place of the waveform block")
     args = p.parse_args()
-    model_cfg = FINE_FIRST_BLOCK if args.fine else ModelConfig()
+    model_cfg = FINE_FIRST_BLOCK if args.fine else LOGMEL if args.logmel else ModelConfig()
     device = pick_device(args.device)
     cfg = TrainConfig(preset=args.preset, bn=args.bn, model=model_cfg)
     torch.manual_seed(0)
@@ -96,7 +98,7 @@ def main() -> None:
 
     with torch.no_grad(), FlopCounterMode(display=False) as counter:
         model(xe[:1])
-        steps = model.encoder.cnn(xe[:1].unsqueeze(1)).shape[-1]
+        steps = int(model.encoder.frames(torch.tensor([xe.shape[1]])).item())
     flops = counter.get_total_flops() + lstm_flops(model, steps)
     peak = matmul_gflops(device)
     achieved = 3 * flops * train_rate / 1e9  # training step ~ 3x forward FLOPs

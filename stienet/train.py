@@ -124,6 +124,10 @@ class TrainConfig:
             raise ValueError(f"bn must be one of {BN_MODES}, got {self.bn!r}")
         if self.bn == "domain" and self.speaker_norm:
             raise ValueError("bn='domain' with speaker_norm=True is not implemented")
+        if self.model.frontend == "logmel" and self.model.sample_rate != self.sample_rate:
+            raise ValueError(f"the log-mel front-end's filterbank is for {self.model.sample_rate} Hz "
+                             f"but the audio is decoded at {self.sample_rate} Hz: set "
+                             "ModelConfig(sample_rate=...) to the same rate")
         if self.level not in LEVELS:
             raise ValueError(f"level must be one of {LEVELS}, got {self.level!r}")
         if self.decision == "calibrated" and self.holdout == 0:
@@ -505,6 +509,7 @@ def fit(source_code: str, target_code: str, config: TrainConfig | None = None,
         normalise()
     if cfg.embeddings:
         embeddings = {"source_labels": ys_all[pick_s], "target_labels": yt_all[pick_t],
+                      "target_index": pick_t,   # rows of metrics["target_logits"]
                       "before": embed()}
     steps = math.ceil(len(src_rows) / cfg.batch_size)
     history = []
