@@ -42,6 +42,13 @@ ALLOWED_FAILURES = 2
 #: (seen with gdb), until its nanny killed it; the system allocator exits at once (measured:
 #: cluster close 4.3 s -> 2.5 s). Set for ``local:N``, and by each task before pyarrow loads.
 WORKER_ENV = {"ARROW_DEFAULT_MEMORY_POOL": "system"}
+#: Dask's nannies start workers with ``MALLOC_TRIM_THRESHOLD_=65536`` (its
+#: ``distributed.nanny.pre-spawn-environ``). Setting that variable switches off glibc's dynamic
+#: mmap threshold, so every large tensor of a training step is mapped and unmapped afresh: one
+#: epoch took 4.4 s instead of 1.7 s (stand-ins at scale 0.25, one thread; the same slowdown in
+#: a plain process started with the variable). ``local:N`` unsets it; on other clusters
+#: :func:`check_workers` warns when the workers have it.
+MALLOC_VARIABLE = "MALLOC_TRIM_THRESHOLD_"
 
 
 def identity() -> dict:
@@ -102,6 +109,9 @@ def build_cluster(address: str, threads: int | None = None):
     if kind == "local":
         from distributed import LocalCluster
 
+        if not _user_sets(f"distributed.nanny.pre-spawn-environ.{MALLOC_VARIABLE}"):
+            dask.config.set({f"distributed.nanny.pre-spawn-environ.{MALLOC_VARIABLE}": None})
+
         return LocalCluster(n_workers=n, threads_per_worker=threads or 1, processes=True,
                             dashboard_address=":0", env=dict(WORKER_ENV)), n
     try:
@@ -130,10 +140,22 @@ def open_client(address: str, threads: int | None = None):
     return Client(cluster), cluster
 
 
-def check_workers(client, expected: dict | None = None) -> dict:
+def _malloc_setting() -> str | None:
+    return os.environ.get(MALLOC_VARIABLE)
+
+
+def check_workers(client, expected: dict | None = None, warn=print) -> dict:
     """Refuse workers that run another package version or commit than ``expected`` (the
-    client's); returns {worker address: identity}."""
+    client's), and ``warn`` once about workers started with dask's ``MALLOC_TRIM_THRESHOLD_``
+    (:data:`MALLOC_VARIABLE`); returns {worker address: identity}."""
     expected = expected or identity()
+    malloc = {w: v for w, v in client.run(_malloc_setting).items() if v is not None}
+    if malloc:
+        warn(f"{len(malloc)} worker(s) run with {MALLOC_VARIABLE}={next(iter(malloc.values()))} "
+             "(dask's default), which made STIENet training 2.6x slower on this project's "
+             "machine: start them with the dask setting "
+             f"distributed.nanny.pre-spawn-environ.{MALLOC_VARIABLE}: null (book page "
+             "'Running sweeps on a cluster')")
     found = client.run(identity)
     wrong = {w: i for w, i in found.items() if i != expected}
     if wrong:

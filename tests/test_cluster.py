@@ -154,6 +154,43 @@ def test_workers_with_another_commit_are_refused(cluster):
 
 
 @pytest.mark.slow
+def test_local_workers_keep_glibcs_own_malloc_trimming(cluster):
+    """dask's MALLOC_TRIM_THRESHOLD_ (2.6x slower training, stienet.cluster.MALLOC_VARIABLE) is
+    unset on local:N workers, so check_workers has nothing to warn about."""
+    import os
+
+    from stienet.cluster import MALLOC_VARIABLE
+
+    env = cluster[1].run(lambda: os.environ.get(MALLOC_VARIABLE))
+    assert list(env.values()) == [None] * len(env)
+    warnings = []
+    check_workers(cluster[1], warn=warnings.append)
+    assert warnings == []
+
+
+@pytest.mark.slow
+def test_workers_with_dasks_malloc_setting_are_warned_about():
+    """Workers started with dask's default pre-spawn environment get one warning naming the fix."""
+    import dask.config
+    from distributed import Client, LocalCluster
+
+    import os
+
+    saved = dict(os.environ)      # the nanny writes its pre-spawn variables into this process's
+    try:                          # environment, and later children would inherit them
+        with dask.config.set({"distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_": 65536}):
+            with LocalCluster(n_workers=1, threads_per_worker=1, processes=True,
+                              dashboard_address=":0") as local, Client(local) as client:
+                warnings = []
+                check_workers(client, warn=warnings.append)
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
+    assert len(warnings) == 1 and "MALLOC_TRIM_THRESHOLD_=65536" in warnings[0]
+    assert "pre-spawn-environ.MALLOC_TRIM_THRESHOLD_: null" in warnings[0]
+
+
+@pytest.mark.slow
 def test_a_killed_worker_reschedules_its_run_and_nothing_is_lost(cluster, reference, tmp_path):
     """SIGKILL the worker process that the scheduler shows running a STIENet run: the nanny
     restarts it, the scheduler reschedules the run, every result is written exactly once."""
