@@ -18,6 +18,11 @@ target label**:
 * ``cluster``: k-means on the target's φ (k = 2K, no labels); a clip gets its cluster centroid's
   cosine distance to the nearest source class mean.
 
+With ``bn="domain"`` (both presets) every score is also computed with the target passed
+through the *source's* BatchNorm statistics (suffix ``_srcbn``; ``closed OS* srcbn``): the
+target's own statistics include its unknown clips, and this tells whether they move the known
+ones.
+
 Then, **reading the target labels to report only**, the AUROC of each score (unknown above known,
 50 = chance), the closed OS* and the held-out source accuracy. Appends one row per run to
 ``--out`` (replacing a row of the same pair, variant and seed) with each corpus's
@@ -96,10 +101,18 @@ def main(argv=None) -> int:
         logits = np.asarray(run.metrics["target_logits"], np.float32)
         scores = label_free_scores(fs, ys, ft, logits[run.embeddings["target_index"]], seed=args.seed)
         unknown = yt == K
+        if "target_source_bn" in run.embeddings:   # the target through the source's BatchNorm
+            ft_s, logits_s = run.embeddings["target_source_bn"]
+            scores.update({f"{k}_srcbn": v for k, v in
+                           label_free_scores(fs, ys, ft_s, logits_s, seed=args.seed).items()})
+            pred = logits_s[:, :K].argmax(1)
+            known = ~unknown
+            closed_srcbn = 100 * np.mean([np.mean(pred[known & (yt == k)] == k) for k in range(K)])
         row = {"source": corpus_name(source), "target": corpus_name(target),
                "variant": f"{args.preset}-{args.frontend}", "seed": args.seed, "epochs": args.epochs,
                "source_acc": round(100 * run.history[-1]["source_acc"], 1),
                "closed OS*": round(100 * run.metrics["closed OS*"], 1),
+               "closed OS* srcbn": round(closed_srcbn, 1) if "target_source_bn" in run.embeddings else None,
                "OS*": round(100 * run.metrics["OS*"], 1), "UNK": round(100 * run.metrics["UNK"], 1),
                **{f"auroc_{k}": round(100 * roc_auc_score(unknown, v), 1) for k, v in scores.items()},
                "wall_s": round(time.perf_counter() - started, 1),

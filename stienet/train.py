@@ -573,6 +573,11 @@ def fit(source_code: str, target_code: str, config: TrainConfig | None = None,
             on_epoch(row)
     if cfg.embeddings:
         embeddings["after"] = embed()
+        if snapshots:   # bn="domain": the target also through the source's statistics (φ, logits)
+            domain_stats("source")
+            embeddings["target_source_bn"] = predict_logits(
+                model, target_eval["x"], device, target_eval["len"], offsets=target_eval.get("off"))
+            domain_stats("target")
     m["target_logits"] = float32_list(logits)     # (m, K+1): reproduce every metric above
     m["target_labels"] = yt_all.tolist()           # true label 0..K, same order
     m["target_emotions"] = split.target["emotion"].tolist()   # the corpus's emotion of each clip
