@@ -362,9 +362,10 @@ fig.tight_layout()
 # AUROC moves by ten points from one epoch to the next.
 
 # %%
-scores = pd.read_csv("../results/real/unknown_scores.csv")
-scores["pair"] = scores["source"] + "_" + scores["target"]
-scores["front-end"] = scores["variant"].str.split("-").str[1]
+all_scores = pd.read_csv("../results/real/unknown_scores.csv")
+all_scores["pair"] = all_scores["source"] + "_" + all_scores["target"]
+all_scores["front-end"] = all_scores["variant"].str.split("-").str[1]
+scores = all_scores[all_scores["seed"] == 0]
 SCORE_NAMES = {"p_unknown": "p(unk)", "msp": "1−MSP", "energy": "energy", "prototype": "proto",
                "knn": "kNN", "mahalanobis": "Maha", "cluster": "cluster"}
 
@@ -417,6 +418,24 @@ src_bn
 # {glue:text}`real_logmel_beats_svm` pairs (the waveform block: {glue:text}`real_wave_beats_svm`).
 # On one seed none of these is a recipe; they say that a score trained on the source alone,
 # in this network, does not yet separate the real targets' unknown emotions.
+#
+# How much of this is the seed? The same runs with seed 1 on the paper's two pairs, beside
+# seed 0 (AUROC with each domain's own statistics):
+
+# %%
+check = all_scores[all_scores["pair"].isin(["B_C", "C_B"])]
+check = check.set_index(["pair", "front-end", "seed"])[["closed OS*"] + [f"auroc_{k}" for k in SCORE_NAMES]]
+check = check.rename(columns={f"auroc_{k}": v for k, v in SCORE_NAMES.items()}).sort_index()
+check = check.rename(index=pair_label, level="pair")
+glue("real_seed_spread", num((check.groupby(level=["pair", "front-end"]).max()
+                              - check.groupby(level=["pair", "front-end"]).min()).drop(columns="closed OS*").max().max()),
+     display=False)
+check
+
+# %% [markdown]
+# Between two seeds a score's AUROC on one pair moves by up to
+# {glue:text}`real_seed_spread` points: single-seed differences between scores and front-ends
+# are not findings until more seeds confirm them.
 
 # %% [markdown]
 # ## Confusion matrices
