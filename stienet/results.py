@@ -80,7 +80,7 @@ def portable_value(obj, data_root=None):
     if isinstance(obj, str):
         if obj == DATA_ROOT_PLACEHOLDER:
             return obj
-        if manifest_path(obj) is not None and obj.lower().endswith(".csv"):
+        if obj.lower().endswith(".csv") and manifest_path(obj) is not None:
             return corpus_name(obj)
         if data_root:
             for root in {str(data_root), str(Path(data_root).expanduser().resolve())}:

@@ -189,8 +189,11 @@ def manifest_path(spec: str):
     path = Path(spec).expanduser()
     if path.suffix.lower() == ".csv":
         return path
-    if path.is_dir() and (path / "manifest.csv").is_file():
-        return path / "manifest.csv"
+    try:
+        if path.is_dir() and (path / "manifest.csv").is_file():
+            return path / "manifest.csv"
+    except OSError:          # not a path this system can hold (too long, bad bytes)
+        pass
     return None
 
 
