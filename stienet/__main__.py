@@ -264,7 +264,7 @@ def _satnmf(args: argparse.Namespace) -> int:
     check_data_root(args.data_root)
     check_method(args.method)
     params = _params(args.param)
-    for name in ("r", "p", "trials", "max_iter"):
+    for name in ("r", "p", "trials", "cv_trials", "max_iter"):
         check_number(f"--{name.replace('_', '-')}", getattr(args, name), low=1, integer=True)
     for name in ("alpha", "beta", "gamma", "lam"):
         check_number(f"--{name}", getattr(args, name), low=0)
@@ -291,7 +291,8 @@ def _satnmf(args: argparse.Namespace) -> int:
                               label_weights=args.label_weights, C=args.C, n_trials=args.trials,
                               max_iter=args.max_iter, seed=seed, scaling=args.scaling,
                               data_root=args.data_root, synthetic_scale=args.scale,
-                              synthetic_shift=args.shift, params=params, select=args.select)
+                              synthetic_shift=args.shift, params=params, select=args.select,
+                              cv_trials=args.cv_trials)
         rec = run_closed_set(args.source, args.target, cfg, progress=not args.no_progress)
         slug = SLUGS[rec["method"]] + ("" if args.select == "fixed" else f"-{args.select}")
         path = save_result(rec, result_path(args.out, slug, rec["data"], args.source,
@@ -323,6 +324,7 @@ def _sweep(args: argparse.Namespace) -> int:
     check_number("--batch-size", args.batch_size, low=2, integer=True)
     check_number("--scale", args.scale, low=0, low_open=True)
     check_number("--jobs", args.jobs, low=1, integer=True)
+    check_number("--cv-trials", args.cv_trials, low=1, integer=True)
     check_device(args.device)
     _check_threads(args.threads)
     for seed in args.seeds:
@@ -383,7 +385,7 @@ def _sweep(args: argparse.Namespace) -> int:
                         epochs=args.epochs,
                         batch_size=args.batch_size, scale=args.scale, data_root=args.data_root, device=args.device,
                         r=args.r, trials=args.trials, max_iter=args.max_iter,
-                        closed_methods=closed, **extra)
+                        cv_trials=args.cv_trials, closed_methods=closed, **extra)
     try:
         specs = expand(args.name, settings)
     except ValueError as exc:
@@ -586,6 +588,9 @@ def _add_satnmf(sub) -> None:
                    help="E of Eq 2: 0/1 mask, or as printed (0.001 where y = 1)")
     s.add_argument("--C", type=float, default=1.0, help="linear SVM trade-off")
     s.add_argument("--trials", type=int, default=5, help="initialisations voted")
+    s.add_argument("--cv-trials", type=int, default=1,
+                   help="--select source-cv: SATNMF initialisations per fold (the final fit "
+                   "votes --trials)")
     s.add_argument("--max-iter", type=int, default=300,
                    help="update rounds per initialisation, at most (stops earlier at tol)")
     s.add_argument("--scaling", choices=["speaker", "corpus"], default="speaker",
@@ -632,6 +637,8 @@ def _add_sweep(sub) -> None:
     w.add_argument("--device", default="auto", help="auto (CUDA if present), cpu, cuda[:N], mps")
     w.add_argument("--r", type=int, default=128, help="SATNMF rank")
     w.add_argument("--trials", type=int, default=5, help="SATNMF initialisations voted")
+    w.add_argument("--cv-trials", type=int, default=1,
+                   help="satnmf-source-cv: SATNMF initialisations per fold")
     w.add_argument("--max-iter", type=int, default=300, help="SATNMF rounds (at most)")
     w.add_argument("--schemes", nargs="+", default=None, metavar="SCHEME",
                    help="satnmf sweeps: closed-set schemes (SATNMF's e2E E2B B2C C2e, or B2R R2B "

@@ -46,8 +46,9 @@ SELECTION_RULE = ("fixed hyper-parameters chosen without target labels; labels o
 ORACLE_RULE = ("oracle (uses target labels): every combination of the grid run, the best "
                "target UAR reported (SATNMF §3.2)")
 SOURCE_CV_RULE = ("source-cv: every combination of the grid scored by leave-one-speaker-out "
-                  "on the source corpus (each held-out speaker's clips stand in for the target); "
-                  "the best mean UAR over the folds is used on the target. No target label is used")
+                  "on the source corpus (each held-out speaker's clips stand in for the target; "
+                  "a SATNMF model fitted with cv_trials initialisations per fold); the best "
+                  "mean UAR over the folds is used on the target. No target label is used")
 SELECTIONS = ("fixed", "oracle", "source-cv")
 RULES = {"fixed": SELECTION_RULE, "oracle": ORACLE_RULE, "source-cv": SOURCE_CV_RULE}
 
@@ -188,6 +189,7 @@ class ClosedSetConfig:
     synthetic_seed: int = 0
     params: dict = field(default_factory=dict)   # hyper-parameters of a registry method
     select: str = "fixed"                 # "fixed", "source-cv" or "oracle" (uses target labels)
+    cv_trials: int = 1                    # source-cv: SATNMF initialisations per fold (for time)
 
     def __post_init__(self):
         self.method = method_name(self.method)
@@ -314,16 +316,23 @@ def oracle_search(method: ClosedMethod, base: dict, Xs, ys, Xt, yt, c: int):
     return best[0], best[1], rows
 
 
-def source_cv_search(method: ClosedMethod, base: dict, Xs, ys, speakers, c: int):
+def source_cv_search(method: ClosedMethod, base: dict, Xs, ys, speakers, c: int,
+                     cv_trials: int | None = None):
     """``select="source-cv"``: each combination of ``method.grid`` scored by leave-one-speaker-
     out on the source (:class:`sklearn.model_selection.LeaveOneGroupOut` over ``speakers``):
     trained on the other speakers, with the held-out speaker's clips as the unlabelled target,
     and scored by UAR over the classes that speaker has. Returns (best params by mean UAR, first
-    in grid order on ties, one row per combination with its per-fold UARs). Uses no target
-    data at all."""
+    in grid order on ties, one row per combination with its per-fold UARs). ``cv_trials``: the
+    initialisations voted by a SATNMF model inside each fold (the returned params keep the
+    run's own ``n_trials``). Uses no target data at all."""
     from sklearn.model_selection import LeaveOneGroupOut
 
     speakers = np.asarray(speakers)
+    final = dict(base)
+    if cv_trials is not None and "n_trials" in base:
+        if cv_trials < 1:
+            raise ValueError(f"cv_trials must be >= 1, got {cv_trials}")
+        base = {**base, "n_trials": int(cv_trials)}
     if len(np.unique(speakers)) < 2:
         raise ValueError("select='source-cv' needs a source corpus with at least 2 speakers")
     table = {}
@@ -338,7 +347,7 @@ def source_cv_search(method: ClosedMethod, base: dict, Xs, ys, speakers, c: int)
     rows = [{"params": dict(zip(method.grid, key)), "UAR": float(np.mean(uars)), "fold_UAR": uars}
             for key, (_, uars) in table.items()]
     best = max(range(len(rows)), key=lambda i: (rows[i]["UAR"], -i))
-    return list(table.values())[best][0], rows
+    return {**final, **rows[best]["params"]}, rows
 
 
 def run_closed_set(source: str, target: str, cfg: ClosedSetConfig | None = None,
@@ -361,10 +370,12 @@ def run_closed_set(source: str, target: str, cfg: ClosedSetConfig | None = None,
         extra = {"oracle_grid": method.grid, "oracle_grid_note": method.grid_note,
                  "oracle_search": rows}
     elif cfg.select == "source-cv":
-        params, rows = source_cv_search(method, params, Xs, ys, split.source["speaker"].to_numpy(), c)
+        params, rows = source_cv_search(method, params, Xs, ys, split.source["speaker"].to_numpy(),
+                                        c, cfg.cv_trials)
         pred, extra = _fit_predict(_build(method, params), Xs, ys, Xt, yt, c, progress, n_jobs)
         extra.update(source_cv_grid=method.grid, source_cv_grid_note=method.grid_note,
-                     source_cv_search=rows)
+                     source_cv_search=rows,
+                     source_cv_trials=cfg.cv_trials if "n_trials" in params else None)
     else:
         pred, extra = _fit_predict(_build(method, params), Xs, ys, Xt, yt, c, progress, n_jobs)
     data = split.source["data"].iloc[0]

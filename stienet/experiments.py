@@ -80,6 +80,7 @@ class Settings:
     device: str = "auto"
     r: int = 128                    # SATNMF rank
     trials: int = 5                 # SATNMF initialisations voted
+    cv_trials: int = 1              # satnmf-source-cv: SATNMF initialisations per fold
     max_iter: int = 300             # SATNMF rounds (at most; stops earlier at tol)
     corpora: tuple = CORPORA_PAIRS  # pairs sweep: every ordered pair of these (codes or manifest CSVs)
     study_pair: tuple = STUDY_PAIR  # ablation / sensitivity / open-ablation: (source, target)
@@ -232,6 +233,7 @@ def execute(spec: RunSpec, settings: Settings) -> dict:
 
         cfg = ClosedSetConfig(method=spec.method, classes=params.pop("classes", None),
                               select=params.pop("select", "fixed"), r=settings.r, n_trials=settings.trials, max_iter=settings.max_iter,
+                              cv_trials=settings.cv_trials,
                               seed=spec.seed, data_root=settings.data_root,
                               synthetic_scale=settings.scale, synthetic_shift=shift)
         record = run_closed_set(spec.source, spec.target, cfg, progress=False)

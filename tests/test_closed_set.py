@@ -131,6 +131,41 @@ def test_source_cv_search_equals_brute_force_leave_one_speaker_out():
         source_cv_search(method, {}, Xs, ys, np.zeros(120), 3)
 
 
+def test_source_cv_search_of_satnmf_fits_cv_trials_per_fold_and_keeps_the_runs_trials():
+    """A SATNMF grid under source-cv: each fold's model votes ``cv_trials`` initialisations
+    (by hand here: SATNMF with n_trials=1 on the other speakers, the held-out speaker as its
+    unlabelled target, UAR = balanced accuracy), and the chosen params keep the run's own
+    ``n_trials`` for the final fit."""
+    import numpy as np
+    from sklearn.metrics import balanced_accuracy_score
+
+    from stienet.closed_set import REGISTRY, source_cv_search
+    from stienet.satnmf import make_variant
+
+    rng = np.random.default_rng(1)
+    speakers = np.repeat(np.arange(3), 24)
+    ys = np.tile(np.arange(3), 24)
+    Xs = rng.random((72, 30)) + 0.6 * np.eye(3, 30)[ys] + 0.3 * rng.random((3, 30))[speakers]
+    Xs = (Xs - Xs.min(0)) / (Xs.max(0) - Xs.min(0))
+    method = REGISTRY["SATNMF"]
+    base = {"r": 4, "n_trials": 3, "max_iter": 20, "random_state": 0}
+    small = type(method)(**{**method.__dict__, "grid": {"r": (2, 4)}})
+    params, rows = source_cv_search(small, base, Xs, ys, speakers, 3, cv_trials=1)
+    expected = []
+    for r in (2, 4):
+        folds = []
+        for s in range(3):
+            held = speakers == s
+            model = make_variant("SATNMF", **{**base, "r": r, "n_trials": 1})
+            model.fit(Xs[~held], ys[~held], Xs[held], n_classes=3)
+            folds.append(balanced_accuracy_score(ys[held], model.predict()))
+        expected.append(np.mean(folds))
+    assert np.allclose([row["UAR"] for row in rows], expected)
+    assert params["r"] == (2, 4)[int(np.argmax(expected))] and params["n_trials"] == 3
+    with pytest.raises(ValueError, match="cv_trials must be >= 1"):
+        source_cv_search(small, base, Xs, ys, speakers, 3, cv_trials=0)
+
+
 def test_cli_closed_set_source_cv_is_labelled_and_stored_apart(tmp_path, capsys):
     code = main(["closed-set", "--source", "B", "--target", "C", "--classes", "B2C", "--method",
                  "svm", "--select", "source-cv", "--out", str(tmp_path), "--no-progress", *TINY])
