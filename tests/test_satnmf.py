@@ -401,3 +401,20 @@ def test_bad_input_is_refused():
     with pytest.raises(ValueError, match="labels"):
         SATNMF(r=2).fit(Xs, ys[:-1], Xt)
     assert sp.issparse(knn_graph(Xs, 3))
+
+
+def test_pseudo_labels_in_the_source_span_equal_the_svm_on_raw_features():
+    """Eq 5's pseudo labels come from the linear SVM solved in the span of the source rows
+    (d > n as with ComParE): the same dual problem, so the same predictions and decision values
+    as liblinear on the raw features, here with 300 features and 60 source clips."""
+    from stienet.satnmf import linear_svm, svm_pseudo_labels
+    from stienet.baselines.common import span_svm
+
+    rng = np.random.default_rng(3)
+    ys = np.arange(60) % 3
+    Xs = rng.random((60, 300)) + 0.3 * np.eye(3, 300)[ys]
+    Xt = rng.random((80, 300)) + 0.2 * np.eye(3, 300)[np.arange(80) % 3]
+    raw = linear_svm(0.5).fit(Xs, ys)
+    assert np.array_equal(svm_pseudo_labels(Xs, ys, Xt, 0.5), raw.predict(Xt))
+    U, span = span_svm(0.5, Xs, ys)
+    assert np.allclose(span.decision_function(Xt @ U), raw.decision_function(Xt), atol=1e-4)

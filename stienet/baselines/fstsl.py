@@ -35,7 +35,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..satnmf import MMDGroups, knn_graph, laplacian, linear_svm
+from ..satnmf import MMDGroups, knn_graph, laplacian, svm_pseudo_labels
 from .common import RepresentationSVM, one_hot
 
 
@@ -88,7 +88,7 @@ class FSTSL(RepresentationSVM):
         if not self.gamma > 0:
             raise ValueError(f"gamma must be > 0, got {self.gamma}")
         n, c = len(Xs), int(ys.max()) + 1
-        pseudo = linear_svm(self.C).fit(Xs, ys).predict(Xt)
+        pseudo = svm_pseudo_labels(Xs, ys, Xt, self.C)
         M = MMDGroups.from_labels(ys, pseudo, c, alpha=1.0).dense()
         Xall = np.vstack([Xs, Xt])
         L = laplacian(knn_graph(Xall, self.p)).toarray()

@@ -21,8 +21,8 @@ importable from ``stienet.satnmf``.
 """
 from .equations import (EPS, LABEL_WEIGHTS, MMDGroups, knn_graph, label_matrices, laplacian,
                         satnmf_objective, satnmf_update, snmf_objective, snmf_update, vote)
-from .estimator import SATNMF, VARIANTS, linear_svm, make_variant
+from .estimator import SATNMF, VARIANTS, linear_svm, make_variant, svm_pseudo_labels
 
 __all__ = ["EPS", "LABEL_WEIGHTS", "MMDGroups", "SATNMF", "VARIANTS", "knn_graph",
            "label_matrices", "laplacian", "linear_svm", "make_variant", "satnmf_objective",
-           "satnmf_update", "snmf_objective", "snmf_update", "vote"]
+           "satnmf_update", "snmf_objective", "snmf_update", "svm_pseudo_labels", "vote"]
