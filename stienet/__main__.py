@@ -259,11 +259,32 @@ def _params(items) -> dict:
     return out
 
 
+def _grid(items) -> dict:
+    """``KEY=V1,V2,...`` pairs of ``--grid``; every value read as a Python literal."""
+    import ast
+
+    out = {}
+    for item in items or []:
+        key, sep, values = item.partition("=")
+        try:
+            vals = tuple(ast.literal_eval(v.strip()) for v in values.split(","))
+        except (ValueError, SyntaxError):
+            vals = ()
+        if not sep or not key.strip() or not vals or not all(
+                isinstance(v, (int, float)) and not isinstance(v, bool) for v in vals):
+            raise UsageError(f"--grid takes KEY=NUMBER,NUMBER,..., e.g. beta=0.01,1,100; got {item!r}")
+        out[key.strip()] = vals
+    return out
+
+
 def _satnmf(args: argparse.Namespace) -> int:
     check_pair(args.source, args.target)
     check_data_root(args.data_root)
     check_method(args.method)
     params = _params(args.param)
+    grid = _grid(args.grid)
+    if grid and args.select == "fixed":
+        raise UsageError("--grid is searched only with --select oracle or --select source-cv")
     for name in ("r", "p", "trials", "cv_trials", "max_iter"):
         check_number(f"--{name.replace('_', '-')}", getattr(args, name), low=1, integer=True)
     for name in ("alpha", "beta", "gamma", "lam"):
@@ -292,7 +313,7 @@ def _satnmf(args: argparse.Namespace) -> int:
                               max_iter=args.max_iter, seed=seed, scaling=args.scaling,
                               data_root=args.data_root, synthetic_scale=args.scale,
                               synthetic_shift=args.shift, params=params, select=args.select,
-                              cv_trials=args.cv_trials)
+                              cv_trials=args.cv_trials, grid=grid)
         rec = run_closed_set(args.source, args.target, cfg, progress=not args.no_progress)
         slug = SLUGS[rec["method"]] + ("" if args.select == "fixed" else f"-{args.select}")
         path = save_result(rec, result_path(args.out, slug, rec["data"], args.source,
@@ -385,7 +406,8 @@ def _sweep(args: argparse.Namespace) -> int:
                         epochs=args.epochs,
                         batch_size=args.batch_size, scale=args.scale, data_root=args.data_root, device=args.device,
                         r=args.r, trials=args.trials, max_iter=args.max_iter,
-                        cv_trials=args.cv_trials, closed_methods=closed, **extra)
+                        cv_trials=args.cv_trials, grid=_grid(args.grid), closed_methods=closed,
+                        **extra)
     try:
         specs = expand(args.name, settings)
     except ValueError as exc:
@@ -588,6 +610,10 @@ def _add_satnmf(sub) -> None:
                    help="E of Eq 2: 0/1 mask, or as printed (0.001 where y = 1)")
     s.add_argument("--C", type=float, default=1.0, help="linear SVM trade-off")
     s.add_argument("--trials", type=int, default=5, help="initialisations voted")
+    s.add_argument("--grid", action="append", metavar="KEY=V1,V2,...",
+                   help="--select oracle/source-cv: search these values of a hyper-parameter "
+                   "instead of the registry's grid, e.g. --grid r=64,128 --grid beta=1,100; "
+                   "repeatable (the grid is stored in the result)")
     s.add_argument("--cv-trials", type=int, default=1,
                    help="--select source-cv: SATNMF initialisations per fold (the final fit "
                    "votes --trials)")
@@ -637,6 +663,9 @@ def _add_sweep(sub) -> None:
     w.add_argument("--device", default="auto", help="auto (CUDA if present), cpu, cuda[:N], mps")
     w.add_argument("--r", type=int, default=128, help="SATNMF rank")
     w.add_argument("--trials", type=int, default=5, help="SATNMF initialisations voted")
+    w.add_argument("--grid", action="append", metavar="KEY=V1,V2,...",
+                   help="satnmf-oracle / satnmf-source-cv: the values searched instead of the "
+                   "registry's grid (as for `satnmf --grid`); repeatable")
     w.add_argument("--cv-trials", type=int, default=1,
                    help="satnmf-source-cv: SATNMF initialisations per fold")
     w.add_argument("--max-iter", type=int, default=300, help="SATNMF rounds (at most)")

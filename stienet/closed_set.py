@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import itertools
 import time
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from typing import Callable
 
 import numpy as np
@@ -190,6 +190,7 @@ class ClosedSetConfig:
     params: dict = field(default_factory=dict)   # hyper-parameters of a registry method
     select: str = "fixed"                 # "fixed", "source-cv" or "oracle" (uses target labels)
     cv_trials: int = 1                    # source-cv: SATNMF initialisations per fold (for time)
+    grid: dict = field(default_factory=dict)   # oracle / source-cv: searched instead of the registry's
 
     def __post_init__(self):
         self.method = method_name(self.method)
@@ -200,6 +201,28 @@ class ClosedSetConfig:
             raise ValueError(f"scaling must be 'speaker' or 'corpus', got {self.scaling!r}")
         if isinstance(self.classes, list):
             self.classes = tuple(self.classes)
+        self.grid = {k: tuple(v) if isinstance(v, (list, tuple)) else (v,)
+                     for k, v in dict(self.grid or {}).items()}
+        if self.grid and self.select == "fixed":
+            raise ValueError("a grid is searched only with select='oracle' or 'source-cv'")
+        if any(len(v) == 0 for v in self.grid.values()):
+            raise ValueError(f"every grid entry needs at least one value, got {self.grid}")
+
+    def searched_method(self) -> "ClosedMethod":
+        """The registry's method, with ``grid`` (when given) in place of its own grid; a key
+        the method does not take is refused."""
+        method = REGISTRY[self.method]
+        if not self.grid:
+            return method
+        known = set(self.method_params()) | set(method.grid)
+        unknown = sorted(set(self.grid) - known)
+        if unknown:
+            raise ValueError(f"grid key(s) {unknown} are not hyper-parameters of {self.method}; "
+                             f"it takes {sorted(known - {'random_state', 'seed'})}")
+        note = "grid given by the run: " + "; ".join(
+            f"{k} in {{{', '.join(f'{v:g}' if isinstance(v, float) else str(v) for v in vals)}}}"
+            for k, vals in self.grid.items())
+        return replace(method, grid=dict(self.grid), grid_note=note)
 
     def estimator(self):
         """The :class:`~stienet.satnmf.SATNMF` special case this config names (not for SVM)."""
@@ -363,7 +386,7 @@ def run_closed_set(source: str, target: str, cfg: ClosedSetConfig | None = None,
     split, Xs, Xt = scaled_features(source, target, cfg, progress)
     ys, yt = split.source["label"].to_numpy(), split.target["label"].to_numpy()
     c = len(split.classes)
-    method = REGISTRY[cfg.method]
+    method = cfg.searched_method()
     params = cfg.method_params()
     if cfg.select == "oracle":
         params, pred, rows = oracle_search(method, params, Xs, ys, Xt, yt, c)

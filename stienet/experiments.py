@@ -81,6 +81,7 @@ class Settings:
     r: int = 128                    # SATNMF rank
     trials: int = 5                 # SATNMF initialisations voted
     cv_trials: int = 1              # satnmf-source-cv: SATNMF initialisations per fold
+    grid: dict = field(default_factory=dict)   # satnmf-oracle / -source-cv: the grid searched
     max_iter: int = 300             # SATNMF rounds (at most; stops earlier at tol)
     corpora: tuple = CORPORA_PAIRS  # pairs sweep: every ordered pair of these (codes or manifest CSVs)
     study_pair: tuple = STUDY_PAIR  # ablation / sensitivity / open-ablation: (source, target)
@@ -176,9 +177,13 @@ def expand(sweep: str, settings: Settings | None = None) -> list[RunSpec]:
         unknown = [m for m in methods if m not in SATNMF_METHODS]
         if unknown:
             raise ValueError(f"unknown closed-set method(s) {unknown}; known: {SATNMF_METHODS}")
+        if s.grid and sweep == "satnmf":
+            raise ValueError("--grid is searched by the satnmf-oracle and satnmf-source-cv sweeps")
+        # a run with its own grid is stored apart from the registry grid's (tag B2C_grid-beta-r)
+        suffix = "_grid-" + "-".join(sorted(s.grid)) if s.grid else ""
         for scheme, method, seed in itertools.product(s.schemes or SCHEMES, methods, s.seeds):
             src, tgt, _ = scheme_corpora(scheme, s.data_root)
-            runs.append(RunSpec(sweep, "closed", method, src, tgt, seed, scheme,
+            runs.append(RunSpec(sweep, "closed", method, src, tgt, seed, scheme + suffix,
                                 _p(classes=scheme, **oracle)))
     elif sweep == "shift":
         if s.data() == "real":
@@ -231,9 +236,11 @@ def execute(spec: RunSpec, settings: Settings) -> dict:
     else:
         from .closed_set import ClosedSetConfig, run_closed_set
 
+        select = params.pop("select", "fixed")
         cfg = ClosedSetConfig(method=spec.method, classes=params.pop("classes", None),
-                              select=params.pop("select", "fixed"), r=settings.r, n_trials=settings.trials, max_iter=settings.max_iter,
-                              cv_trials=settings.cv_trials,
+                              select=select, r=settings.r, n_trials=settings.trials,
+                              max_iter=settings.max_iter, cv_trials=settings.cv_trials,
+                              grid=settings.grid if select != "fixed" else {},
                               seed=spec.seed, data_root=settings.data_root,
                               synthetic_scale=settings.scale, synthetic_shift=shift)
         record = run_closed_set(spec.source, spec.target, cfg, progress=False)

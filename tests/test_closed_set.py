@@ -175,3 +175,25 @@ def test_cli_closed_set_source_cv_is_labelled_and_stored_apart(tmp_path, capsys)
     best = max(rec["source_cv_search"], key=lambda r: r["UAR"])
     assert rec["method_params"]["C"] == best["params"]["C"]
     assert all(len(r["fold_UAR"]) >= 2 for r in rec["source_cv_search"])
+
+
+def test_cli_oracle_searches_the_grid_given_and_stores_it(tmp_path):
+    """``--grid`` replaces the registry's grid (here r × beta, 2 × 2 points): every
+    combination is run once and the record names the grid it searched; a key the method
+    does not take, and a grid without a search, are refused."""
+    code = main(["satnmf", "--source", "B", "--target", "C", "--classes", "B2C", "--select",
+                 "oracle", "--grid", "r=2,4", "--grid", "beta=1,100", "--out", str(tmp_path),
+                 "--no-progress", *TINY])
+    assert code == 0
+    rec = json.loads((tmp_path / "synthetic" / "SATNMF-oracle" / "B_C_seed0.json").read_text())
+    assert rec["oracle_grid"] == {"r": [2, 4], "beta": [1, 100]}
+    assert [(r["params"]["r"], r["params"]["beta"]) for r in rec["oracle_search"]] == [
+        (2, 1), (2, 100), (4, 1), (4, 100)]
+    best = max(rec["oracle_search"], key=lambda r: r["UAR"])
+    assert rec["method_params"]["r"] == best["params"]["r"] and "grid given by the run" in rec["oracle_grid_note"]
+    assert main(["satnmf", "--source", "B", "--target", "C", "--select", "oracle", "--grid",
+                 "depth=1,2", "--out", str(tmp_path), *TINY]) == 2
+    assert main(["satnmf", "--source", "B", "--target", "C", "--grid", "r=2,4",
+                 "--out", str(tmp_path), *TINY]) == 2
+    assert main(["satnmf", "--source", "B", "--target", "C", "--select", "oracle", "--grid",
+                 "r=", "--out", str(tmp_path), *TINY]) == 2

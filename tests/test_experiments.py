@@ -41,6 +41,20 @@ def test_sweep_sizes():
         expand("everything", s)
 
 
+def test_oracle_sweep_with_its_own_grid_is_stored_apart():
+    """``--grid``: the oracle / source-cv runs are tagged by the grid's keys, so they never
+    overwrite (or resume from) the registry grid's files; the fixed sweep refuses a grid."""
+    s = Settings(seeds=(0,), closed_methods=("SATNMF",), schemes=("B2C",),
+                 grid={"r": (64, 128), "beta": (1.0, 100.0)})
+    (run,) = expand("satnmf-oracle", s)
+    (plain,) = expand("satnmf-oracle", Settings(seeds=(0,), closed_methods=("SATNMF",), schemes=("B2C",)))
+    assert run.tag == "B2C_grid-beta-r" and plain.tag == "B2C"
+    assert run.path("out", "real") != plain.path("out", "real")
+    assert dict(run.params)["classes"] == "B2C"
+    with pytest.raises(ValueError, match="--grid is searched by"):
+        expand("satnmf", s)
+
+
 def test_satnmf_sweep_on_chosen_schemes_reads_ravdess_below_the_data_root(tmp_path):
     """``--schemes``: SATNMF's B2C and the RAVDESS schemes (B2C's five classes), RAVDESS read
     as ``<data-root>/ravdess/manifest.csv``; named in files as ``ravdess``; real data."""
