@@ -26,7 +26,9 @@ Explained in ``notebooks/06_satnmf`` and ``notebooks/10_results_satnmf``.
 """
 from __future__ import annotations
 
+import hashlib
 import itertools
+import json
 import time
 from dataclasses import asdict, dataclass, field, replace
 from typing import Callable
@@ -38,6 +40,7 @@ from .data import closed_set_split, load_corpus
 from .data.synthetic import generator_version
 from .features import compare_features, minmax_scale
 from .metrics import closed_set_metrics
+from .paths import atomic_write_bytes, cache_dir
 from .results import git_commit
 from .satnmf import VARIANTS, linear_svm, make_variant
 
@@ -50,6 +53,7 @@ SOURCE_CV_RULE = ("source-cv: every combination of the grid scored by leave-one-
                   "a SATNMF model fitted with cv_trials initialisations per fold); the best "
                   "mean UAR over the folds is used on the target. No target label is used")
 SELECTIONS = ("fixed", "oracle", "source-cv")
+SOURCE_CV_CACHE_VERSION = 1     # bump when the search's rows would change for the same inputs
 RULES = {"fixed": SELECTION_RULE, "oracle": ORACLE_RULE, "source-cv": SOURCE_CV_RULE}
 
 #: SATNMF §3.2's grids: SVM trade-off, neighbours, dictionary size, every regulariser.
@@ -339,6 +343,27 @@ def oracle_search(method: ClosedMethod, base: dict, Xs, ys, Xt, yt, c: int):
     return best[0], best[1], rows
 
 
+def _source_cv_cache(method: ClosedMethod, base: dict, Xs, ys, speakers, c: int, cv_trials):
+    """Where :func:`source_cv_search` keeps its rows: keyed on everything the search reads
+    (the source features, labels and speakers, the method, its settings, grid and cv_trials),
+    so that schemes sharing a source and classes (B2C and B2R; R2B and R2C) search once."""
+    key = hashlib.sha256()
+    for array in (np.ascontiguousarray(Xs, dtype=np.float64), np.asarray(ys), np.asarray(speakers).astype(str)):
+        key.update(array.tobytes())
+    key.update(repr((SOURCE_CV_CACHE_VERSION, method.name, sorted(base.items()), sorted(method.grid.items()),
+                     c, cv_trials)).encode())
+    return cache_dir() / "source_cv" / f"{SLUGS.get(method.name, method.name)}-{key.hexdigest()[:20]}.json"
+
+
+def _clean(obj):
+    """JSON-ready copy of search rows (numpy scalars to Python numbers)."""
+    if isinstance(obj, dict):
+        return {k: _clean(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return [_clean(v) for v in obj]
+    return obj.item() if isinstance(obj, np.generic) else obj
+
+
 def source_cv_search(method: ClosedMethod, base: dict, Xs, ys, speakers, c: int,
                      cv_trials: int | None = None):
     """``select="source-cv"``: each combination of ``method.grid`` scored by leave-one-speaker-
@@ -347,7 +372,9 @@ def source_cv_search(method: ClosedMethod, base: dict, Xs, ys, speakers, c: int,
     and scored by UAR over the classes that speaker has. Returns (best params by mean UAR, first
     in grid order on ties, one row per combination with its per-fold UARs). ``cv_trials``: the
     initialisations voted by a SATNMF model inside each fold (the returned params keep the
-    run's own ``n_trials``). Uses no target data at all."""
+    run's own ``n_trials``). Uses no target data at all. The rows are cached below
+    ``cache_dir()/source_cv`` (:func:`_source_cv_cache`): a scheme with the same source,
+    classes and settings as an earlier one reuses its search."""
     from sklearn.model_selection import LeaveOneGroupOut
 
     speakers = np.asarray(speakers)
@@ -356,6 +383,14 @@ def source_cv_search(method: ClosedMethod, base: dict, Xs, ys, speakers, c: int,
         if cv_trials < 1:
             raise ValueError(f"cv_trials must be >= 1, got {cv_trials}")
         base = {**base, "n_trials": int(cv_trials)}
+    cached = _source_cv_cache(method, base, Xs, ys, speakers, c, cv_trials)
+    if cached.is_file():                 # the same source, classes, grid and settings: reuse
+        try:
+            rows = json.loads(cached.read_text())["rows"]
+            best = max(range(len(rows)), key=lambda i: (rows[i]["UAR"], -i))
+            return {**final, **rows[best]["params"]}, rows
+        except (json.JSONDecodeError, KeyError, TypeError, ValueError):
+            pass                         # a damaged entry is recomputed and rewritten
     if len(np.unique(speakers)) < 2:
         raise ValueError("select='source-cv' needs a source corpus with at least 2 speakers")
     table = {}
@@ -369,6 +404,7 @@ def source_cv_search(method: ClosedMethod, base: dict, Xs, ys, speakers, c: int,
         raise ValueError("select='source-cv': no leave-one-speaker-out fold has every class")
     rows = [{"params": dict(zip(method.grid, key)), "UAR": float(np.mean(uars)), "fold_UAR": uars}
             for key, (_, uars) in table.items()]
+    atomic_write_bytes(cached, json.dumps({"method": method.name, "rows": _clean(rows)}).encode())
     best = max(range(len(rows)), key=lambda i: (rows[i]["UAR"], -i))
     return {**final, **rows[best]["params"]}, rows
 

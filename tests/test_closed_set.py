@@ -197,3 +197,30 @@ def test_cli_oracle_searches_the_grid_given_and_stores_it(tmp_path):
                  "--out", str(tmp_path), *TINY]) == 2
     assert main(["satnmf", "--source", "B", "--target", "C", "--select", "oracle", "--grid",
                  "r=", "--out", str(tmp_path), *TINY]) == 2
+
+
+def test_source_cv_search_is_cached_on_what_it_reads(monkeypatch):
+    """A second search with the same source, classes, method settings and grid reuses the
+    first one's rows (no fold is fitted again); another C grid or other source data search
+    afresh, and a damaged cache entry is recomputed."""
+    import numpy as np
+
+    import stienet.closed_set as cs
+
+    rng = np.random.default_rng(4)
+    speakers = np.repeat(np.arange(3), 20)
+    ys = np.tile(np.arange(3), 20)
+    Xs = rng.random((60, 15)) + 0.5 * np.eye(3, 15)[ys]
+    method = cs.REGISTRY["SVM"]
+    first = cs.source_cv_search(method, {"C": 1.0}, Xs, ys, speakers, 3)
+    calls = []
+    real = cs._candidates
+    monkeypatch.setattr(cs, "_candidates", lambda *a: (calls.append(1), real(*a))[1])
+    assert cs.source_cv_search(method, {"C": 1.0}, Xs, ys, speakers, 3) == first and not calls
+    other = cs.replace(method, grid={"C": (0.1, 1.0)})
+    cs.source_cv_search(other, {"C": 1.0}, Xs, ys, speakers, 3)
+    cs.source_cv_search(method, {"C": 1.0}, Xs + 0.01, ys, speakers, 3)
+    assert len(calls) == 2 * 3                       # one call per fold, for each new search
+    path = cs._source_cv_cache(method, {"C": 1.0}, Xs, ys, speakers, 3, None)
+    path.write_text("{not json")
+    assert cs.source_cv_search(method, {"C": 1.0}, Xs, ys, speakers, 3) == first and len(calls) == 9
