@@ -20,8 +20,11 @@
 # This chapter shows what STIENet does on **real** emotional speech: three public corpora,
 # the six ordered pairs between them, each run trained on one whole corpus and tested on
 # another whole corpus. It shows the paper's recipe next to the paper's own numbers, how its
-# unknown score ranks each target emotion, and its confusion matrices. It reads the result
-# files committed under `results/real/`; no audio is needed to build it.
+# unknown score ranks each target emotion, and its confusion matrices. Its last part runs the
+# SATNMF paper's closed-set protocol on the same corpora: where the factorisation loses what a
+# linear SVM on the features uses, settings chosen on the source alone, and the paper's oracle
+# search on its B2C scheme. It reads the result files committed under `results/real/`; no
+# audio is needed to build it.
 #
 # **The data.** EmoDB (**B**, German, 535 clips), CASIA (**C**, Mandarin, 1200 clips: 4
 # speakers × 6 emotions × 50; the STIENet paper's Table 1 counts 900) and RAVDESS (**ravdess**,
@@ -459,6 +462,231 @@ for ax, pair in zip(axes[0], shown):
 fig.tight_layout()
 
 # %% [markdown]
+# ## SATNMF on real speech (closed set, five classes)
+#
+# The SATNMF paper's protocol on the same real corpora: ComParE functionals (6373 per clip),
+# each corpus scaled to [0, 1] per speaker on its own (SATNMF §2.1), the five classes of its
+# B2C scheme (anger, fear, happiness, neutral, sadness), and a linear SVM on the source. Beside
+# B2C (EmoDB → CASIA, the paper's scheme) run the same five classes between RAVDESS (**R**)
+# and the other two: B2R, R2B, C2R, R2C. This section asks three things: where the
+# factorisation loses what the SVM on the features uses; whether SATNMF as printed reaches
+# that SVM when its settings are chosen on the source alone; and what the paper's oracle grid
+# search buys on B2C.
+#
+# ### Where the codes lose the information (one trial, seed 0)
+#
+# `python benchmarks/satnmf_real.py --data-root DEST` fits, with the package defaults
+# (r = 128, α = 1, β = γ = 100, λ = 1, p = 5) and one initialisation, plain NMF
+# (α = β = γ = λ = 0), the paper's special cases, SATNMF and TNMF, and scores the same linear
+# SVM (C = 1) on each one's codes V. PCA of both corpora at the same rank is the control: a
+# rank-r summary with neither non-negativity nor transfer. The target labels only score.
+
+# %%
+diag = pd.read_csv("../results/real/satnmf_diagnosis.csv")
+SCHEMES5 = ["B2C", "B2R", "R2B", "C2R", "R2C"]
+print("corpora and sha256_of_files: " + ", ".join(
+    f"{c} {d[:12]}" for c, d in sorted({**dict(zip(diag["source"], diag["sha256_source"])),
+                                         **dict(zip(diag["target"], diag["sha256_target"]))}.items())))
+spk = diag[diag["scaling"] == "speaker"]
+CODE_METHODS = ["PCA (both corpora)", "NMF", "SNMF", "SNMF-γ", "STNMF-λ", "SATNMF", "TNMF"]
+at128 = spk[(spk["r"] == 128) | (spk["method"] == "SVM (features)")]
+codes = at128.pivot_table(index="scheme", columns="method", values="UAR_svm")
+codes = codes.reindex(index=SCHEMES5, columns=["SVM (features)"] + CODE_METHODS)
+loss = codes[CODE_METHODS].sub(codes["SVM (features)"], axis=0)
+glue("satnmf_real_nmf_loss", span(loss["NMF"]), display=False)
+glue("satnmf_real_pca_loss", span(loss["PCA (both corpora)"]), display=False)
+glue("satnmf_real_satnmf_wins", f"{int((loss['SATNMF'] >= 0).sum())} of {len(loss)}", display=False)
+label_gain = codes["SNMF"] - codes["NMF"]
+glue("satnmf_real_label_gain", span(label_gain), display=False)
+codes.columns.name = "UAR (%) of the SVM on"
+codes
+
+# %% [markdown]
+# At r = 128 the codes of plain NMF lose {glue:text}`satnmf_real_nmf_loss` points against
+# the SVM on the features, and PCA at the same rank {glue:text}`satnmf_real_pca_loss`
+# (negative: a loss): a 128-dimensional summary of both corpora drops part of what the linear
+# SVM uses, most on B2C. The label term (SNMF against NMF) moves UAR by
+# {glue:text}`satnmf_real_label_gain` points: it helps on B2C, R2B and R2C and costs on B2R and
+# C2R. SATNMF at r = 128 is at or above the SVM on {glue:text}`satnmf_real_satnmf_wins`
+# schemes. The rank, one trial each:
+
+# %%
+ranks = spk[spk["method"].isin(["SATNMF", "PCA (both corpora)"])]
+ranks = ranks.pivot_table(index=["scheme", "method"], columns="r", values="UAR_svm")
+ranks = ranks.reindex([(s, m) for s in SCHEMES5 for m in ("SATNMF", "PCA (both corpora)")])
+ranks.insert(0, "SVM (features)", [codes.loc[s, "SVM (features)"] for s, _ in ranks.index])
+ranks.columns = [c if isinstance(c, str) else f"r = {c}" for c in ranks.columns]
+ranks.round(1)
+
+# %% [markdown]
+# What the other measurements of the same fits say (SATNMF, r = 128): the relative
+# reconstruction error ‖X − UV‖²/‖X‖², the label residual per source clip, the SVM on
+# standardised codes (is C = 1 wrong for the codes' scale?), on codes re-computed from the
+# learnt basis by the reconstruction term alone (does the label term's pull on the source
+# codes only — the target has no labels — leave the two domains' codes apart?), arg-max HV
+# (the label term's own classifier), and the pseudo labels Eq 5 starts from (the SVM on the
+# features, the same as the first column above).
+
+# %%
+sat = spk[(spk["method"] == "SATNMF") & (spk["r"] == 128)].set_index("scheme").reindex(SCHEMES5)
+checks = pd.DataFrame({
+    "SVM on V": sat["UAR_svm"], "standardised V": sat["UAR_svm_standardised"],
+    "re-coded V": sat["UAR_svm_recoded"], "arg-max HV": sat["UAR_argmax_HV"],
+    "pseudo labels": codes["SVM (features)"],
+    "recon. error": sat["recon_rel"].round(3),
+    "label residual / clip": sat["label_residual_per_clip"].map(lambda v: f"{v:.4f}")})
+recode_gain = checks["re-coded V"] - checks["SVM on V"]
+std_gain = checks["standardised V"] - checks["SVM on V"]
+glue("satnmf_real_recode_gain", span(recode_gain), display=False)
+glue("satnmf_real_std_gain", span(std_gain), display=False)
+glue("satnmf_real_recon", span(100 * sat["recon_rel"]), display=False)
+checks
+
+# %% [markdown]
+# The residual holds {glue:text}`satnmf_real_recon` % of the features' energy, and the codes
+# fit the source labels almost exactly (the residual per clip is about a thousandth of a one-hot
+# row). Standardising the codes moves UAR by {glue:text}`satnmf_real_std_gain` points, so the
+# codes' scale under C = 1 is not the cause. Re-coding both domains with the learnt basis by
+# reconstruction alone moves it by {glue:text}`satnmf_real_recode_gain`: the label term's cost
+# on B2R and C2R is not a pull on the source codes that the target codes lack, it is in the
+# basis U that the label term shapes (on C2R plain NMF's codes are within a point of the SVM,
+# SATNMF's six points below it). Scaling per corpus instead of per speaker (not the paper's
+# choice) changes every column, the SVM's too:
+
+# %%
+scal = diag[diag["method"].isin(["SVM (features)", "NMF", "SATNMF"])
+            & ((diag["r"] == 128) | (diag["method"] == "SVM (features)"))]
+scal = scal.pivot_table(index="scheme", columns=["method", "scaling"], values="UAR_svm")
+scal.reindex(SCHEMES5)[[(m, s) for m in ("SVM (features)", "NMF", "SATNMF") for s in ("speaker", "corpus")]]
+
+# %% [markdown]
+# ### Settings chosen on the source alone
+#
+# `python -m stienet sweep satnmf --schemes B2C B2R R2B C2R R2C --methods SVM SATNMF` runs the
+# package defaults (SVM: C = 1; SATNMF: r = 128, 5 voted trials); `sweep satnmf-source-cv`
+# chooses each method's grid by leave-one-speaker-out on the *source* corpus (each held-out
+# speaker's clips play the unlabelled target; no target clip is seen): the SVM's C over
+# SATNMF §3.2's seven values, SATNMF's r over {64, 128, 256} (one initialisation per fold, five
+# voted in the final fit). The SVM has no random part, so its seeds agree; SATNMF's seed moves
+# its initialisations.
+
+# %%
+def closed_runs(sweep: str) -> pd.DataFrame:
+    runs = load_results("../results", "real", sweep)
+    if runs.empty:
+        return runs
+    runs = runs[runs["method"].isin(["SVM", "SATNMF"]) & runs["tag"].isin(SCHEMES5)].copy()
+    runs["chosen"] = [
+        ", ".join(f"{k} = {v:g}" for k, v in load_result(p)["method_params"].items()
+                  if k in (load_result(p).get("source_cv_grid") or {}))
+        for p in runs["path"]]
+    return runs
+
+
+fixed_runs, cv_runs = closed_runs("satnmf"), closed_runs("satnmf-source-cv")
+rows = []
+for scheme in SCHEMES5:
+    row = {"scheme": scheme}
+    for label, runs in (("fixed", fixed_runs), ("source-cv", cv_runs)):
+        for method in ("SVM", "SATNMF"):
+            part = runs[(runs["tag"] == scheme) & (runs["method"] == method)] if len(runs) else runs
+            row[f"{method} {label}"] = pm(part["UAR"].mean(), part["UAR"].std()) if len(part) else "—"
+            row[f"{method} {label} n"] = len(part)
+            if label == "source-cv" and len(part):
+                row[f"{method} chosen"] = "; ".join(sorted(set(part["chosen"])))
+                row[f"{method} on source speakers"] = num(np.mean(
+                    [100 * max(r["UAR"] for r in load_result(p)["source_cv_search"]) for p in part["path"]]))
+    rows.append(row)
+choice = pd.DataFrame(rows).set_index("scheme")
+n_seeds = int(choice[[c for c in choice if c.endswith(" n")]].min().min())
+def mean_uar(runs: pd.DataFrame, method: str) -> pd.Series:
+    return (runs[runs["method"] == method].groupby("tag")["UAR"].mean() if len(runs)
+            else pd.Series(dtype=float))
+
+
+cv_mean = {m: mean_uar(cv_runs, m) for m in ("SVM", "SATNMF")}
+fx_mean = {m: mean_uar(fixed_runs, m) for m in ("SVM", "SATNMF")}
+common = cv_mean["SATNMF"].index.intersection(cv_mean["SVM"].index)
+glue("satnmf_cv_wins", f"{int((cv_mean['SATNMF'][common] >= cv_mean['SVM'][common]).sum())} of {len(common)}",
+     display=False)
+glue("satnmf_cv_seeds", str(n_seeds), display=False)
+glue("satnmf_cv_gap", span(cv_mean["SATNMF"][common] - cv_mean["SVM"][common]) if len(common) else "—",
+     display=False)
+glue("satnmf_fixed_b2c", num(fx_mean["SATNMF"].get("B2C")), display=False)
+glue("svm_fixed_b2c", num(fx_mean["SVM"].get("B2C")), display=False)
+print(f"UAR (%), mean ± std over seeds; at least {n_seeds} seed(s) per cell. "
+      "Paper, Table 3, B2C (real corpora, oracle grid search): SVM 32.90, SATNMF 42.30")
+source_gap = (pd.to_numeric(choice.get("SATNMF on source speakers"), errors="coerce")
+              - pd.to_numeric(choice.get("SVM on source speakers"), errors="coerce")).dropna()
+glue("satnmf_source_gap", span(source_gap) if len(source_gap) else "—", display=False)
+choice = choice[[c for c in choice if not c.endswith(" n")]]
+choice.columns.name = "UAR (%)"
+choice
+
+# %% [markdown]
+# With its settings chosen on the source alone, SATNMF as printed is at or above the SVM (C
+# chosen the same way) on {glue:text}`satnmf_cv_wins` schemes; the difference per scheme is
+# {glue:text}`satnmf_cv_gap` points ({glue:text}`satnmf_cv_seeds` seed so far). On the
+# source's own held-out speakers SATNMF's codes stay close to the features (the columns *on
+# source speakers*: the best grid point's leave-one-speaker-out UAR; SATNMF minus SVM
+# {glue:text}`satnmf_source_gap` points), also where they lose eight points on the target. A
+# speaker change inside one corpus is not the corpus change that costs the codes their
+# accuracy, so a selection made on the source cannot see that cost: on EmoDB it keeps the
+# default r = 128, although on B2C and B2R r = 256 does better on the target (the rank table
+# above, one trial).
+
+# %% [markdown]
+# ### The paper's oracle on B2C (uses target labels)
+#
+# SATNMF §3.2 reports, for every method, the best target UAR over a grid of its settings: a
+# choice made with the target labels. `python -m stienet sweep satnmf-oracle --schemes B2C
+# --methods SATNMF --seeds 0 --trials 1 --grid r=64,128,256 --grid beta=0.01,1,100,1000
+# --grid gamma=0.01,1,100,1000` runs that search over r × β × γ: three of the paper's six
+# ranks and four of its nine regulariser values for β and γ, with α = λ = 1 and p = 5 fixed and
+# one initialisation per point, for time. The paper searched more (α, λ, p and every value);
+# a larger grid can only raise its best point.
+
+# %%
+oracle_runs = load_results("../results", "real", "satnmf-oracle")
+oracle_runs = oracle_runs[oracle_runs["tag"].str.startswith("B2C_grid")] if len(oracle_runs) else oracle_runs
+if len(oracle_runs):
+    rec = load_result(oracle_runs["path"].iloc[0])
+    grid = pd.DataFrame([{**r["params"], "UAR": 100 * r["UAR"]} for r in rec["oracle_search"]])
+    svm_b2c = cv_mean["SVM"].get("B2C", np.nan)
+    glue("oracle_points", str(len(grid)), display=False)
+    glue("oracle_hours", f"{rec['wall_time_s'] / 3600:.2f}", display=False)
+    glue("oracle_best", num(grid["UAR"].max()), display=False)
+    best_row = grid.loc[grid["UAR"].idxmax()]
+    glue("oracle_best_at", f"r = {best_row['r']:g}, β = {best_row['beta']:g}, γ = {best_row['gamma']:g}",
+         display=False)
+    glue("oracle_above_svm", f"{int((grid['UAR'] >= svm_b2c).sum())} of {len(grid)}", display=False)
+    glue("oracle_reach_paper", f"{int((grid['UAR'] >= 42.30).sum())}", display=False)
+    glue("oracle_median", num(grid["UAR"].median()), display=False)
+    glue("oracle_gain", num(grid["UAR"].max() - fx_mean["SATNMF"].get("B2C", np.nan)), display=False)
+    sha = ", ".join(f"{c} {(p or {}).get('sha256_of_files', '')[:12]}" for c, p in rec["provenance"].items())
+    print(f"{len(grid)} grid points, {rec['wall_time_s'] / 3600:.2f} h on 2 cores; corpora {sha}")
+    table = grid.pivot_table(index=["r", "beta"], columns="gamma", values="UAR").round(1)
+    table.columns = [f"γ = {g:g}" for g in table.columns]
+    table.index.names = ["r", "β"]
+    display_table = table
+else:
+    display_table = pd.DataFrame()
+display_table
+
+# %% [markdown]
+# UAR (%) of every grid point on real B2C. The {glue:text}`oracle_points` points took
+# {glue:text}`oracle_hours` h. The best, **{glue:text}`oracle_best` %** at
+# {glue:text}`oracle_best_at`, is below the paper's 42.30 % (grid points reaching it:
+# {glue:text}`oracle_reach_paper`) and below the SVM on the features: {glue:text}`oracle_above_svm`
+# points reach the SVM, and the median point gives {glue:text}`oracle_median` %. Against the
+# fixed defaults ({glue:text}`satnmf_fixed_b2c` %) the oracle buys {glue:text}`oracle_gain`
+# points, chosen with the target labels, and still does not turn the paper's 9.4-point gain over the SVM into
+# anything but a loss on real B2C (the SVM: {glue:text}`svm_fixed_b2c` % here, 32.90 % in the
+# paper). The best point lies on the edge of this grid (largest r and γ), so the paper's
+# larger grid could do better; the whole §3.2 grid (6 × 9 × 9 points for r, β, γ alone) is
+# still to be run.
+
+# %% [markdown]
 # ## What transfers and what does not
 #
 # * **Known classes transfer, partly.** Trained on one corpus, the network recognises anger,
@@ -470,6 +698,12 @@ fig.tight_layout()
 #   table per emotion shows which emotion it pushes furthest towards unknown on each pair
 #   ({glue:text}`real_top_emotion`) — a threshold chosen without target labels could use that
 #   ranking; the paper's arg-max does not.
+# * **SATNMF's codes transfer less than the features they summarise**, on three of the five
+#   schemes, with the paper's settings and with settings chosen on the source alike; they
+#   gain over the SVM where RAVDESS is the source. On the source's own held-out speakers the
+#   codes come within a few points of the features, so the loss comes with the corpus change,
+#   and a selection on the source cannot foresee it.
 # * **Still to come on this page** (the runs are spread over several sessions): more seeds of
-#   the `paper` preset, the `open` preset and the recipe that replaces it, OSBP and LEAD, and
-#   the closed-set table beside SATNMF's Table 3.
+#   the `paper` preset, the `open` preset and the recipe that replaces it, OSBP and LEAD;
+#   seeds 1 and 2 of the SATNMF runs above, the oracle over the paper's whole grid, and the
+#   closed-set table of every Table 3 method beside SATNMF's Table 3.
