@@ -199,6 +199,7 @@ def test_cli_oracle_searches_the_grid_given_and_stores_it(tmp_path):
                  "r=", "--out", str(tmp_path), *TINY]) == 2
 
 
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")   # large C on a toy
 def test_source_cv_search_is_cached_on_what_it_reads(monkeypatch):
     """A second search with the same source, classes, method settings and grid reuses the
     first one's rows (no fold is fitted again); another C grid or other source data search
