@@ -583,10 +583,11 @@ def closed_runs(sweep: str) -> pd.DataFrame:
     if runs.empty:
         return runs
     runs = runs[runs["method"].isin(["SVM", "SATNMF"]) & runs["tag"].isin(SCHEMES5)].copy()
-    runs["chosen"] = [
-        ", ".join(f"{k} = {v:g}" for k, v in load_result(p)["method_params"].items()
-                  if k in (load_result(p).get("source_cv_grid") or {}))
-        for p in runs["path"]]
+    records = [load_result(p) for p in runs["path"]]
+    runs["chosen"] = [", ".join(f"{k} = {v:g}" for k, v in rec["method_params"].items()
+                                if k in (rec.get("source_cv_grid") or {})) for rec in records]
+    runs["source_best"] = [100 * max(r["UAR"] for r in rec["source_cv_search"])
+                           if rec.get("source_cv_search") else np.nan for rec in records]
     return runs
 
 
@@ -601,8 +602,7 @@ for scheme in SCHEMES5:
             row[f"{method} {label} n"] = len(part)
             if label == "source-cv" and len(part):
                 row[f"{method} chosen"] = "; ".join(sorted(set(part["chosen"])))
-                row[f"{method} on source speakers"] = num(np.mean(
-                    [100 * max(r["UAR"] for r in load_result(p)["source_cv_search"]) for p in part["path"]]))
+                row[f"{method} on source speakers"] = num(part["source_best"].mean())
     rows.append(row)
 choice = pd.DataFrame(rows).set_index("scheme")
 n_seeds = int(choice[[c for c in choice if c.endswith(" n")]].min().min())

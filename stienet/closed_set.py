@@ -41,7 +41,7 @@ from .data.synthetic import generator_version
 from .features import compare_features, minmax_scale
 from .metrics import closed_set_metrics
 from .paths import atomic_write_bytes, cache_dir
-from .results import git_commit
+from .results import _clean, git_commit
 from .satnmf import VARIANTS, linear_svm, make_variant
 
 SELECTION_RULE = ("fixed hyper-parameters chosen without target labels; labels of the target "
@@ -353,15 +353,6 @@ def _source_cv_cache(method: ClosedMethod, base: dict, Xs, ys, speakers, c: int,
     key.update(repr((SOURCE_CV_CACHE_VERSION, method.name, sorted(base.items()), sorted(method.grid.items()),
                      c, cv_trials)).encode())
     return cache_dir() / "source_cv" / f"{SLUGS.get(method.name, method.name)}-{key.hexdigest()[:20]}.json"
-
-
-def _clean(obj):
-    """JSON-ready copy of search rows (numpy scalars to Python numbers)."""
-    if isinstance(obj, dict):
-        return {k: _clean(v) for k, v in obj.items()}
-    if isinstance(obj, (list, tuple)):
-        return [_clean(v) for v in obj]
-    return obj.item() if isinstance(obj, np.generic) else obj
 
 
 def source_cv_search(method: ClosedMethod, base: dict, Xs, ys, speakers, c: int,
